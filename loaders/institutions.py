@@ -75,10 +75,12 @@ def read_msa_caisses(path: Path = MSA_CSV) -> list[tuple[str, list[str]]]:
 class _Org:
     def __init__(self, out: TripleWriter) -> None:
         self.out = out
+        self.keys: list[str] = []
 
     def add(self, key: str, kind: str, label: str, *, public: bool = True,
             alt: tuple[str, ...] = (), serves: tuple[str, ...] = (),
             evidence: str | None = None, note: str | None = None) -> str:
+        self.keys.append(key)
         s = iri(organisation_uri(key))
         add = self.out.add
         add(s, iri(str(RDF.type)), iri(str(ORG.Organization)))
@@ -108,6 +110,15 @@ def _rule(out: TripleWriter, rule: str, basis: str, dataset: str) -> None:
 
 def institutions_triples(geo: Geography, msa_csv: Path = MSA_CSV) -> TripleWriter:
     """All triples of the institution registry."""
+    return _build(geo, msa_csv).out
+
+
+def institutions_keys(geo: Geography, msa_csv: Path = MSA_CSV) -> list[str]:
+    """Keys of every organisation of the registry (``caf-82``, ``msa-ile-de-france``…)."""
+    return _build(geo, msa_csv).keys
+
+
+def _build(geo: Geography, msa_csv: Path) -> _Org:
     out = TripleWriter()
     org = _Org(out)
     describe_dataset(out, MSA_DATASET, title="Caisses de MSA et départements couverts",
@@ -157,8 +168,8 @@ def institutions_triples(geo: Geography, msa_csv: Path = MSA_CSV) -> TripleWrite
     for e in geo.epci:
         s = org.add(f"epci-{e['code']}", "epci", e["nom"], serves=(epci_uri(e["code"]),))
         out.add(s, iri(str(MLG.siren)), typed(e["code"], "token"))
-    return out
+    return org
 
 
-__all__ = ["INSTITUTIONS_GRAPH", "institutions_triples", "msa_key", "organisation_uri",
+__all__ = ["INSTITUTIONS_GRAPH", "institutions_keys", "institutions_triples", "msa_key", "organisation_uri",
            "read_msa_caisses", "slugify"]
