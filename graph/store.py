@@ -72,7 +72,9 @@ class GraphStore(Protocol):
     """What maillage needs of a quad store."""
 
     def replace_graph(self, graph: str, data: bytes, fmt: str = "nt") -> int: ...
-    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult: ...
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
+              default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> QueryResult: ...
     def update(self, sparql: str) -> None: ...
     def export(self, fmt: str = "nq", graph: str | None = None) -> bytes: ...
     def graph_sizes(self) -> dict[str, int]: ...
@@ -177,14 +179,23 @@ class OxigraphStore:
             if not s["g"].value.startswith(_STAGING)
         }
 
-    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
-        """Run a SPARQL query over the union of the named graphs.
+    def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
+              default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> QueryResult:
+        """Run a SPARQL query. The default graph is the union of the named graphs, unless
+        ``default_graphs`` names the graphs to use (SPARQL Protocol ``default-graph-uri``);
+        ``named_graphs`` restricts what ``GRAPH`` sees (``named-graph-uri``).
 
         :raises BadQueryError: on a syntax error or an evaluation error.
         """
         text = bind_values(sparql, bindings or {})
+        options: dict = {"use_default_graph_as_union": not default_graphs}
+        if default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
-            raw = self._store.query(text, use_default_graph_as_union=True)
+            raw = self._store.query(text, **options)
         except (SyntaxError, ValueError, OSError) as exc:
             raise BadQueryError(str(exc)) from exc
         if isinstance(raw, ox.QueryBoolean):

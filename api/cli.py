@@ -1,0 +1,132 @@
+"""The ``maillage`` command: load, serve, query, graphs."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.settings import Settings
+from graph.errors import MaillageError
+from graph.named_queries import QUERIES, get_named_query
+from graph.store import OxigraphStore
+
+app = typer.Typer(help="maillage: linked data on the partnerships of Caf, MSA, départements, "
+                       "EPCI and communes.", no_args_is_help=True)
+err = Console(stderr=True)
+
+StoreOption = Annotated[Path | None, typer.Option(
+    "--store", envvar="MAILLAGE_STORE",
+    help="On-disk store directory (default: the user's data directory).")]
+
+
+def _store_path(store: Path | None) -> Path:
+    return store or Settings().store
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def load(store: StoreOption = None) -> None:
+    """Load everything shipped (ontology, geography, institutions, records) into the store,
+    replacing it atomically."""
+    from loaders.pipeline import build_store
+
+    path = _store_path(store)
+    started = time.perf_counter()
+    table = Table("graph", "triples", "seconds", title=f"maillage load → {path}")
+    with err.status("loading…") as status:
+        def progress(graph: str, triples: int) -> None:
+            status.update(f"{graph}: {triples:,} triples")
+        try:
+            steps = build_store(path, progress)
+        except MaillageError as exc:
+            raise _fail(exc) from None
+    for step in steps:
+        table.add_row(step.graph, f"{step.triples:,}", f"{step.seconds:.2f}")
+    err.print(table)
+    err.print(f"done in {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def serve(store: StoreOption = None,
+          host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="TCP port.")] = 8000) -> None:
+    """Serve the SPARQL endpoint and the REST API over the on-disk store (read-only)."""
+    import uvicorn
+
+    from api.main import create_app
+
+    try:
+        application = create_app(Settings(store=_store_path(store)))
+    except MaillageError as exc:
+        raise _fail(exc) from None
+    uvicorn.run(application, host=host, port=port)
+
+
+def _sparql_text(query: str) -> tuple[str, object | None]:
+    """The text to run: a named query's name, a ``.rq`` file, or SPARQL itself."""
+    path = Path(query)
+    if path.suffix == ".rq" and path.is_file():
+        return path.read_text(encoding="utf-8"), None
+    if (QUERIES / f"{query}.rq").is_file():
+        named = get_named_query(query)
+        return named.sparql, named
+    return query, None
+
+
+@app.command()
+def query(
+    query: Annotated[str, typer.Argument(help="A named query (e.g. msa-creches), a .rq file "
+                                              "or SPARQL text.")],
+    fmt: Annotated[str, typer.Option("--format", help="json|csv|tsv|xml for SELECT/ASK; "
+                                                      "ttl|nt|jsonld|xml for CONSTRUCT.")] = "json",
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="NAME=VALUE for a named query's parameter (repeatable).")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Run a query on the store and print the result."""
+    path = _store_path(store)
+    if not path.is_dir():
+        raise _fail(f"no store at {path}: run `maillage load` first")
+    text, named = _sparql_text(query)
+    values = dict(p.split("=", 1) for p in param or () if "=" in p)
+    if len(values) != len(param or ()):
+        raise _fail("--param takes NAME=VALUE")
+    try:
+        db = OxigraphStore(path, read_only=True)
+        if named is not None:
+            result = named.run(db, values)
+        elif values:
+            raise _fail("--param only applies to a named query")
+        else:
+            result = db.query(text)
+        sys.stdout.buffer.write(result.serialize(fmt))
+    except MaillageError as exc:
+        raise _fail(exc) from None
+
+
+@app.command()
+def graphs(store: StoreOption = None) -> None:
+    """Triples per named graph."""
+    path = _store_path(store)
+    if not path.is_dir():
+        raise _fail(f"no store at {path}: run `maillage load` first")
+    table = Table("graph", "triples")
+    sizes = OxigraphStore(path, read_only=True).graph_sizes()
+    for graph, n in sizes.items():
+        table.add_row(graph, f"{n:,}")
+    table.add_row("total", f"{sum(sizes.values()):,}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,35 @@
+"""Checks run on a SPARQL text before the engine sees it: size, nesting depth, and operations
+that would make the server fetch URLs (``SERVICE``, ``LOAD``), which are refused."""
+
+from __future__ import annotations
+
+import re
+
+from api.errors import QueryRefusedError
+
+_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_COMMENTS = re.compile(r"#[^\n]*")
+_IRIS = re.compile(r"<[^<>\s]*>")
+_REMOTE = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
+
+
+def check_query(text: str, *, max_bytes: int, max_depth: int) -> None:
+    """Refuse a query that is too large, too deeply nested, or calls out to the network.
+
+    >>> check_query("SELECT * WHERE { ?s ?p ?o }", max_bytes=100, max_depth=5)
+    """
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise QueryRefusedError(f"the query is {size} bytes; the limit is {max_bytes}")
+    bare = _COMMENTS.sub("", _IRIS.sub("<>", _STRINGS.sub('""', text)))
+    if _REMOTE.search(bare):
+        raise QueryRefusedError("SERVICE and LOAD are not allowed on this endpoint")
+    depth = deepest = 0
+    for ch in bare:
+        if ch in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "})":
+            depth -= 1
+    if deepest > max_depth:
+        raise QueryRefusedError(f"the query nests {deepest} levels; the limit is {max_depth}")
