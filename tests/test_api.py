@@ -73,12 +73,14 @@ def test_construct_negotiates_rdf(client: TestClient) -> None:
     q = ("CONSTRUCT { ?c ?p ?o } WHERE { BIND(<https://maillage.fr/id/commune/09124> AS ?c) "
          "?c ?p ?o }")
     r = client.get("/sparql", params={"query": q}, headers={"Accept": "text/turtle"})
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/turtle")
     g = Graph().parse(data=r.text, format="turtle")
     label = g.value(URIRef(f"{ID}commune/09124"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"))
     assert str(label) == "Le Fossat"
     r = client.get("/sparql", params={"query": q}, headers={"Accept": "application/ld+json"})
-    assert r.status_code == 200 and isinstance(json.loads(r.text), (list, dict))
+    assert r.status_code == 200
+    assert isinstance(json.loads(r.text), (list, dict))
 
 
 @pytest.mark.parametrize(
@@ -119,7 +121,8 @@ def test_updates_never_reach_the_store(client: TestClient, store) -> None:
 
 def test_bare_get_gives_the_service_description(client: TestClient) -> None:
     r = client.get("/sparql")
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/turtle")
     g = Graph().parse(data=r.text, format="turtle")
     sd = "http://www.w3.org/ns/sparql-service-description#"
     assert (None, URIRef(sd + "endpoint"), URIRef("http://testserver/sparql")) in g
