@@ -58,7 +58,8 @@ def test_flagship_over_post_form_and_direct(client: TestClient) -> None:
 
 
 def test_sparql_results_in_csv_tsv_xml(client: TestClient) -> None:
-    q = "SELECT ?code WHERE { <https://maillage.fr/id/commune/09167> <http://rdf.insee.fr/def/geo#codeINSEE> ?code }"
+    q = ("SELECT ?code WHERE { <https://maillage.fr/id/commune/09167> "
+         "<http://rdf.insee.fr/def/geo#codeINSEE> ?code }")
     r = client.get("/sparql", params={"query": q}, headers={"Accept": "text/csv"})
     assert r.headers["content-type"].startswith("text/csv")
     assert list(csv.reader(io.StringIO(r.text))) == [["code"], ["09167"]]
