@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from graph.paths import REFERENCE
@@ -48,6 +49,13 @@ CD_NOTES = {
 }
 
 
+# Former names of MSA caisses still met in texts (mergers of the 2010s).
+MSA_FORMER_NAMES = {
+    "msa-languedoc": ("MSA du Languedoc-Roussillon",),
+    "msa-auvergne": ("MSA d’Auvergne",),
+}
+
+
 def organisation_uri(key: str) -> str:
     return f"{ID}organisation/{key}"
 
@@ -72,15 +80,36 @@ def read_msa_caisses(path: Path = MSA_CSV) -> list[tuple[str, list[str]]]:
         return [(row["caisse"], row["departements"].split(";")) for row in csv.DictReader(handle)]
 
 
+@dataclass(frozen=True)
+class RegistryEntry:
+    """One organisation of the registry, as the resolver and the loaders see it."""
+
+    key: str
+    kind: str
+    label: str
+    alt_labels: tuple[str, ...]
+    former_names: tuple[str, ...]
+    serves: tuple[str, ...]  # territory URIs
+
+    @property
+    def uri(self) -> str:
+        return organisation_uri(self.key)
+
+
 class _Org:
     def __init__(self, out: TripleWriter) -> None:
         self.out = out
-        self.keys: list[str] = []
+        self.entries: list[RegistryEntry] = []
+
+    @property
+    def keys(self) -> list[str]:
+        return [e.key for e in self.entries]
 
     def add(self, key: str, kind: str, label: str, *, public: bool = True,
             alt: tuple[str, ...] = (), serves: tuple[str, ...] = (),
-            evidence: str | None = None, note: str | None = None) -> str:
-        self.keys.append(key)
+            evidence: str | None = None, note: str | None = None,
+            former: tuple[str, ...] = ()) -> str:
+        self.entries.append(RegistryEntry(key, kind, label, alt, former, serves))
         s = iri(organisation_uri(key))
         add = self.out.add
         add(s, iri(str(RDF.type)), iri(str(ORG.Organization)))
@@ -91,6 +120,9 @@ class _Org:
         add(s, iri(str(RDFS.label)), text(label))
         for name in alt:
             add(s, iri(str(SKOS.altLabel)), text(name))
+        for name in former:
+            add(s, iri(str(SKOS.altLabel)), text(name))
+            add(s, iri(str(SKOS.historyNote)), text(f"Ancien nom : {name}"))
         for territory in serves:
             add(s, iri(str(MLG.serves)), iri(territory))
         if evidence:
@@ -116,6 +148,11 @@ def institutions_triples(geo: Geography, msa_csv: Path = MSA_CSV) -> TripleWrite
 def institutions_keys(geo: Geography, msa_csv: Path = MSA_CSV) -> list[str]:
     """Keys of every organisation of the registry (``caf-82``, ``msa-ile-de-france``…)."""
     return _build(geo, msa_csv).keys
+
+
+def registry_entries(geo: Geography, msa_csv: Path = MSA_CSV) -> list[RegistryEntry]:
+    """Every organisation of the registry with its labels and the territories it serves."""
+    return _build(geo, msa_csv).entries
 
 
 def _build(geo: Geography, msa_csv: Path) -> _Org:
@@ -149,20 +186,22 @@ def _build(geo: Geography, msa_csv: Path) -> _Org:
                     alt=("CSSM",), serves=(dep,), evidence=RULE_CAF,
                     note="Mayotte n’a pas de Caf : la CSSM verse les prestations familiales.")
         else:
-            org.add(f"caf-{code}", "caf", f"Caf {of}",
+            org.add(f"caf-{code.lower()}", "caf", f"Caf {of}",
                     alt=(f"Caisse d’allocations familiales {of}", f"Caf {code}", f"CAF {code}"),
                     serves=(dep,), evidence=RULE_CAF)
-        org.add(f"cd-{code}", "conseil-departemental", f"Conseil départemental {of}",
+        org.add(f"cd-{code.lower()}", "conseil-departemental", f"Conseil départemental {of}",
                 alt=(f"Département {of}", f"Conseil général {of}", f"CD {code}"),
                 serves=(dep,), evidence=RULE_CD, note=CD_NOTES.get(code))
     for name, codes in read_msa_caisses(msa_csv):
-        org.add(msa_key(name), "msa", name,
+        key = msa_key(name)
+        org.add(key, "msa", name,
                 alt=(name.replace("MSA", "Mutualité sociale agricole", 1),),
-                serves=tuple(departement_uri(c) for c in codes))
+                serves=tuple(departement_uri(c) for c in codes),
+                former=MSA_FORMER_NAMES.get(key, ()))
     for r in geo.regions:
         if r["zone"] in TERRITORY_ZONES:
             of = with_article(r["nom"], r["typeLiaison"])
-            org.add(f"conseil-regional-{r['code']}", "conseil-regional", f"Conseil régional {of}",
+            org.add(f"conseil-regional-{r['code'].lower()}", "conseil-regional", f"Conseil régional {of}",
                     alt=(f"Région {r['nom']}",), serves=(region_uri(r["code"]),))
     org.add("etat", "etat", "État", alt=("l’État", "Préfecture"))
     for e in geo.epci:
@@ -171,5 +210,14 @@ def _build(geo: Geography, msa_csv: Path) -> _Org:
     return org
 
 
-__all__ = ["INSTITUTIONS_GRAPH", "institutions_keys", "institutions_triples", "msa_key", "organisation_uri",
-           "read_msa_caisses", "slugify"]
+__all__ = [
+    "INSTITUTIONS_GRAPH",
+    "RegistryEntry",
+    "institutions_keys",
+    "institutions_triples",
+    "msa_key",
+    "organisation_uri",
+    "read_msa_caisses",
+    "registry_entries",
+    "slugify",
+]

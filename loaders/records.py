@@ -98,8 +98,8 @@ class _Builder:
     def org(self, key: str, where: str) -> URIRef:
         if key in self.local_orgs or key in self.registry.organisations:
             return URIRef(organisation_uri(key))
-        if key.startswith("commune-") and key[8:] in self.registry.communes:
-            self._commune_authority(key[8:])
+        if key.startswith("commune-") and key[8:].upper() in self.registry.communes:
+            self._commune_authority(key[8:].upper())
             return URIRef(organisation_uri(key))
         raise self.fail(where, f"unknown organisation key {key!r} (not in the registry nor "
                                "declared in `organisations:`)")
@@ -201,7 +201,7 @@ class _Builder:
         self.g.add((graph, MLG.loaderVersion, Literal(LOADER_VERSION)))
 
     def _commune_authority(self, code: str) -> None:
-        s = URIRef(organisation_uri(f"commune-{code}"))
+        s = URIRef(organisation_uri(f"commune-{code.lower()}"))
         if (s, RDF.type, ORG.Organization) in self.g:
             return
         name, siren = self.registry.communes[code]
