@@ -7,7 +7,8 @@ Header keys: ``summary`` (required), ``description``, ``tags``, ``params`` (a li
 - ``organisation``: an organisation key, bound as its IRI;
 - ``convention``: a convention key, bound as its IRI;
 - ``token``: a code (INSEE, SIREN), bound as an ``xsd:token`` literal;
-- ``date``: ``YYYY-MM-DD``, bound as an ``xsd:date`` literal.
+- ``date``: ``YYYY-MM-DD``, bound as an ``xsd:date`` literal;
+- ``year``: ``YYYY``, bound as an ``xsd:gYear`` literal.
 
 Values are checked against the type and bound by a ``VALUES`` block (never pasted as text).
 """
@@ -30,7 +31,8 @@ from graph.vocab import ID, XSD, concept
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TOKEN = re.compile(r"^[0-9A-Za-z]{1,20}$")
-PARAM_TYPES = ("organisation", "convention", "token", "date")
+PARAM_TYPES = ("organisation", "convention", "token", "date", "year")
+_YEAR = re.compile(r"^(19|20)[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class Param:
             if not _TOKEN.match(value):
                 raise BadQueryError(f"parameter {self.name!r}: {value!r} is not a code")
             return ox.Literal(value, datatype=ox.NamedNode(str(XSD.token)))
+        if self.type == "year":
+            if not _YEAR.match(value):
+                raise BadQueryError(f"parameter {self.name!r}: {value!r} is not a year YYYY")
+            return ox.Literal(value, datatype=ox.NamedNode(str(XSD.gYear)))
         try:
             day = dt.date.fromisoformat(value)
         except ValueError as exc:

@@ -21,6 +21,8 @@ from graph.paths import ONTOLOGY, RECORDS
 from graph.store import OxigraphStore
 from graph.vocab import GRAPH
 from loaders.geography import GEOGRAPHY_GRAPH, Geography, geography_triples, read_geography
+from loaders.geography_history import HISTORY_DATASET, HISTORY_GRAPH, history_triples
+from loaders.history import all_millesimes
 from loaders.institutions import INSTITUTIONS_GRAPH, MSA_DATASET, institutions_triples
 from loaders.provenance import record_load
 from loaders.records import LoadedRecord, load_record_file
@@ -80,9 +82,10 @@ def load_ontology(store: OxigraphStore) -> GraphLoad:
 
 
 def load_reference(store: OxigraphStore, geo: Geography) -> Iterator[GraphLoad]:
-    """Geography and institution registry."""
+    """Geography (current and through time) and institution registry."""
     yield _timed(store, GEOGRAPHY_GRAPH, bytes(geography_triples(geo)), geo.dataset)
     yield _timed(store, INSTITUTIONS_GRAPH, bytes(institutions_triples(geo)), MSA_DATASET)
+    yield _timed(store, HISTORY_GRAPH, bytes(history_triples(all_millesimes(geo))), HISTORY_DATASET)
 
 
 def load_records(store: OxigraphStore, records: list[LoadedRecord]) -> Iterator[GraphLoad]:
