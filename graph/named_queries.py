@@ -23,16 +23,29 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import yaml
+from rdflib import Graph
+from rdflib.namespace import SKOS
 
 from graph.errors import BadQueryError, NotFoundError
-from graph.paths import QUERIES
+from graph.paths import ONTOLOGY, QUERIES
 from graph.store import GraphStore, QueryResult
-from graph.vocab import ID, XSD, concept
+from graph.vocab import DEF, ID, XSD, concept
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TOKEN = re.compile(r"^[0-9A-Za-z]{1,20}$")
 PARAM_TYPES = ("organisation", "convention", "token", "date", "year")
 _YEAR = re.compile(r"^(19|20)[0-9]{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@cache
+def scheme_notations(path: Path = ONTOLOGY / "schemes.ttl") -> dict[str, frozenset[str]]:
+    """Notations of each SKOS concept scheme of the project, by scheme slug."""
+    g = Graph().parse(path, format="turtle")
+    schemes: dict[str, set[str]] = {}
+    for c, scheme in g.subject_objects(SKOS.inScheme):
+        schemes.setdefault(str(scheme).removeprefix(str(DEF)), set()).add(str(c).rsplit("/", 1)[-1])
+    return {k: frozenset(v) for k, v in schemes.items()}
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,12 @@ class Param:
                 return ox.NamedNode(f"{ID}organisation/{value}")
             if self.type == "convention":
                 return ox.NamedNode(f"{ID}convention/{value}")
-            return ox.NamedNode(concept(self.type.split(":", 1)[1], value))
+            scheme = self.type.split(":", 1)[1]
+            known = scheme_notations().get(scheme, frozenset())
+            if value not in known:
+                raise BadQueryError(f"parameter {self.name!r}: {value!r} is not in the {scheme} "
+                                    f"scheme ({', '.join(sorted(known))})")
+            return ox.NamedNode(concept(scheme, value))
         if self.type == "token":
             if not _TOKEN.match(value):
                 raise BadQueryError(f"parameter {self.name!r}: {value!r} is not a code")
@@ -68,6 +86,8 @@ class Param:
                 raise BadQueryError(f"parameter {self.name!r}: {value!r} is not a year YYYY")
             return ox.Literal(value, datatype=ox.NamedNode(str(XSD.gYear)))
         try:
+            if not _DATE.match(value):
+                raise ValueError(value)
             day = dt.date.fromisoformat(value)
         except ValueError as exc:
             raise BadQueryError(f"parameter {self.name!r}: {value!r} is not a date "

@@ -34,6 +34,9 @@ RDF_FORMATS = {
 }
 _STAGING = "urn:maillage:staging:"
 _WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+# Strings, IRIs and comments, blanked out (same length) before looking for the WHERE clause.
+_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
+                     r"'(?:[^'\\\n]|\\.)*'|<[^<>\s{}]*>|#[^\n]*")
 
 
 @dataclass
@@ -90,7 +93,8 @@ def bind_values(sparql: str, bindings: Mapping[str, Term]) -> str:
     """
     if not bindings:
         return sparql
-    match = _WHERE_OPEN.search(sparql)
+    masked = _OPAQUE.sub(lambda m: " " * len(m.group(0)), sparql)
+    match = _WHERE_OPEN.search(masked)
     if match is None:
         raise BadQueryError("cannot bind parameters: the query has no WHERE clause")
     names = " ".join(f"?{name}" for name in bindings)
@@ -145,7 +149,7 @@ class OxigraphStore:
             if not self._store.contains_named_graph(into):  # the new data is empty
                 self._store.add_graph(into)
             self._store.update(f"MOVE SILENT {into} TO {target}")
-        elif not self._store.contains_named_graph(target):
+        if not self._store.contains_named_graph(target):  # an empty graph is still a graph
             self._store.add_graph(target)
         if self.path is not None:
             self._store.flush()

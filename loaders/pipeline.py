@@ -7,6 +7,7 @@ failure leaves the previous store untouched.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from loaders.registry import Registry, build_registry
 from loaders.validate import check_shapes, describe, referenced
 
 ONTOLOGY_GRAPH = str(GRAPH["ontologie"])
+RECORD_GRAPHS = str(GRAPH["record/"])
 ONTOLOGY_FILES = ("maillage.ttl", "schemes.ttl", "shapes.ttl")
 
 Progress = Callable[[str, int], None]
@@ -113,6 +115,11 @@ def load_all(store: OxigraphStore, progress: Progress | None = None,
     for step in load_records(store, records):
         done.append(step)
         note(step.graph, step.triples)
+    kept = {rec.graph_uri for rec in records}
+    for graph in store.graph_sizes():
+        if graph.startswith(RECORD_GRAPHS) and graph not in kept:  # its file is gone
+            store.drop_graph(graph)
+            note(f"{graph} (removed)", 0)
     return done
 
 
@@ -129,8 +136,11 @@ def build_store(path: Path, progress: Progress | None = None,
         store = OxigraphStore(fresh)
         done = load_all(store, progress, records_folder)
         store.raw.optimize()
+        store.raw.flush()
         del store
+        gc.collect()  # close RocksDB before the directory is renamed
     except BaseException:
+        gc.collect()
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     shutil.rmtree(old, ignore_errors=True)

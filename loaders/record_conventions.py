@@ -142,7 +142,8 @@ def _qualified(b, s: URIRef, prop: URIRef, obj: URIRef, item, where: str) -> Non
     b.g.add((node, RDF.type, MLG.Link))
     b.g.add((node, MLG.linkProperty, prop))
     b.g.add((node, MLG.linkTarget, obj))
-    b.evidence(node, item, where)
+    b.evidence(node, item, where, dict.fromkeys(
+        ("organisation", "epci", "commune", "departement", "domain", "person"), prop))
 
 
 def _labelled(b, uri: str, cls: URIRef, item, where: str, rank: int | None) -> URIRef:  # type: ignore[no-untyped-def]
@@ -171,7 +172,7 @@ def _signing(b, s: URIRef, c: Convention, where: str) -> None:  # type: ignore[n
         b.g.add((e, MLG.location, b.commune(sig.commune, f"{where}.signing.commune")))
     b.add(e, MLG.venue, Literal(sig.venue, lang="fr") if sig.venue else None)
     b.written(e, sig.as_written)
-    b.evidence(e, sig, f"{where}.signing")
+    b.evidence(e, sig, f"{where}.signing", {"commune": MLG.location})
 
 
 def _period(b, s: URIRef, c: Convention, where: str) -> None:  # type: ignore[no-untyped-def]

@@ -126,7 +126,11 @@ class _Builder:
         return URIRef(f"{ID}{base}/{key}")
 
     # -- provenance ------------------------------------------------------------------------
-    def evidence(self, node: URIRef, item: Item, where: str) -> None:
+    def evidence(self, node: URIRef, item: Item, where: str,
+                 fields: dict[str, URIRef] | None = None) -> None:
+        """Attach the item's excerpts (located in the document) and its inferences to ``node``;
+        ``fields`` maps an inferred field to its property where the default table is wrong for
+        this kind of item (a signing's ``commune`` is ``mlg:location``…)."""
         excerpts = [item.excerpt] if isinstance(item.excerpt, str) else item.excerpt
         for excerpt in excerpts:
             start = self.text.find(excerpt)
@@ -141,7 +145,7 @@ class _Builder:
             self.g.add((ev, MLG.startOffset, Literal(start)))
             self.g.add((ev, MLG.endOffset, Literal(start + len(excerpt))))
         for field, basis in item.inferred.items():
-            prop = INFERRED_PROPERTIES.get(field)
+            prop = (fields or {}).get(field) or INFERRED_PROPERTIES.get(field)
             if prop is None:
                 raise self.fail(f"{where}.inferred.{field}", "no property is known for this field; "
                                 f"use one of {', '.join(sorted(INFERRED_PROPERTIES))}")
@@ -256,7 +260,7 @@ class _Builder:
                 self.g.add((m, ORG.role, self.concept("role", r.role, f"{w}.role")))
             self.g.add((m, MLG.roleLabel, Literal(r.label, lang="fr")))
             self.g.add((m, RDFS.label, Literal(f"{p.name}, {r.label}", lang="fr")))
-            self.evidence(m, r, w)
+            self.evidence(m, r, w, {"organisation": ORG.organization})
 
     def _facility(self, f, where: str) -> None:  # type: ignore[no-untyped-def]
         s = URIRef(f"{ID}equipement/{f.key}")
@@ -278,7 +282,7 @@ class _Builder:
             self.g.add((s, MLG.facilityStatus,
                         self.concept("statut-equipement", f.status, f"{where}.status")))
         self.written(s, f.as_written)
-        self.evidence(s, f, where)
+        self.evidence(s, f, where, {"status": MLG.facilityStatus, "territory": MLG.territory})
 
     def _funding(self, f, where: str) -> None:  # type: ignore[no-untyped-def]
         s = URIRef(f"{ID}financement/{f.key}")
@@ -335,7 +339,10 @@ def load_record_file(path: Path, registry: Registry) -> LoadedRecord:
         field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in first["loc"])
         field = field.replace(".[", "[")
         raise LoadError(str(path), f"record {name!r}, {field}", first["msg"]) from exc
-    doc_path = DATA / rec.document.file
+    doc_path = (DATA / rec.document.file).resolve()
+    if not doc_path.is_relative_to(DATA.resolve()):
+        raise LoadError(str(path), f"record {rec.record!r}, document.file",
+                        f"{rec.document.file} is outside the data folder")
     if not doc_path.is_file():
         raise LoadError(str(path), f"record {rec.record!r}, document.file",
                         f"no such document {rec.document.file}")

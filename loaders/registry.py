@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from rdflib import Graph
-from rdflib.namespace import SKOS
-
-from graph.paths import ONTOLOGY
-from graph.vocab import DEF
+from graph.named_queries import scheme_notations
 from loaders.geography import Geography
 from loaders.institutions import institutions_keys
 
@@ -26,16 +21,6 @@ class Registry:
     geography_dataset: str = ""
 
 
-def read_schemes(path: Path = ONTOLOGY / "schemes.ttl") -> dict[str, frozenset[str]]:
-    """Notations of each concept scheme, keyed by the scheme's slug (``type-equipement``)."""
-    g = Graph().parse(path, format="turtle")
-    schemes: dict[str, set[str]] = {}
-    for c, scheme in g.subject_objects(SKOS.inScheme):
-        slug = str(scheme).removeprefix(str(DEF))
-        schemes.setdefault(slug, set()).add(str(c).rsplit("/", 1)[-1])
-    return {k: frozenset(v) for k, v in schemes.items()}
-
-
 def build_registry(geo: Geography, schemes: dict[str, frozenset[str]] | None = None) -> Registry:
     """The registry for one millésime of the geography."""
     return Registry(
@@ -44,6 +29,6 @@ def build_registry(geo: Geography, schemes: dict[str, frozenset[str]] | None = N
         epci={e["code"]: e["nom"] for e in geo.epci},
         departements={d["code"]: d["nom"] for d in geo.departements},
         organisations=frozenset(institutions_keys(geo)),
-        concepts=read_schemes() if schemes is None else schemes,
+        concepts=scheme_notations() if schemes is None else schemes,
         geography_dataset=geo.dataset,
     )
