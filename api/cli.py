@@ -115,6 +115,43 @@ def query(
 
 
 @app.command()
+def resolve(
+    name: Annotated[str, typer.Argument(help="A name as written (« CAF 91 », « CC Arize Lèze »).")],
+    kind: Annotated[str | None, typer.Option(help="commune, epci, departement, region, caf, msa, "
+                                                  "conseil-departemental, conseil-regional, "
+                                                  "institution.")] = None,
+    departement: Annotated[str | None, typer.Option(help="Département code as context.")] = None,
+    date: Annotated[str | None, typer.Option(help="YYYY-MM-DD: resolve against that year's "
+                                                  "geography.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Resolve a name to a territory or an institution: candidates and a verdict."""
+    import datetime as dt
+    import json
+
+    from loaders.resolver import default_resolver
+
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise _fail(f"--date {date!r} is not YYYY-MM-DD") from None
+    result = default_resolver().resolve(name, kind, departement=departement, date=day)
+    if as_json:
+        print(json.dumps({"name": result.name, "verdict": result.verdict,
+                          "candidates": [c.__dict__ for c in result.candidates]},
+                         ensure_ascii=False, indent=2, default=list))
+    else:
+        table = Table("kind", "identifier", "name", "score", "départements", "note",
+                      title=f"{name!r}: {result.verdict}")
+        for c in result.candidates:
+            table.add_row(c.kind, c.identifier, c.name, f"{c.score:.2f}", " ".join(c.departements),
+                          c.note)
+        Console().print(table)
+    if result.verdict != "resolved":
+        raise typer.Exit(code=2)
+
+
+@app.command()
 def graphs(store: StoreOption = None) -> None:
     """Triples per named graph."""
     path = _store_path(store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import fundings, queries, sparql
+from api.routes import fundings, queries, resolve, sparql
 from api.settings import Settings
 from graph.errors import NotFoundError
 from graph.store import OxigraphStore
@@ -33,4 +33,5 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
     app.include_router(sparql.router)
     app.include_router(fundings.router)
     app.include_router(queries.router)
+    app.include_router(resolve.router)
     return app

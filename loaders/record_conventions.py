@@ -9,7 +9,6 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from graph.vocab import DCAT, DCTERMS, ID, MLG, PROV, RDF, RDFS, TIME
-from loaders.geography import departement_uri
 
 if TYPE_CHECKING:
     from loaders.record_format import Convention
@@ -48,7 +47,7 @@ def add_convention(b, c: Convention, where: str) -> None:  # type: ignore[no-unt
     _period(b, s, c, where)
     for i, o in enumerate(c.signatories):
         w = f"{where}.signatories[{i}]"
-        org = b.org(o.organisation, f"{w}.organisation")
+        org = b.org(o.organisation, f"{w}.organisation", (s, MLG.signatory))
         g.add((s, MLG.signatory, org))
         b.written(org, o.as_written)
         _qualified(b, s, MLG.signatory, org, o, w)
@@ -56,21 +55,20 @@ def add_convention(b, c: Convention, where: str) -> None:  # type: ignore[no-unt
         w = f"{where}.representatives[{i}]"
         if r.person not in b.people:
             raise b.fail(f"{w}.person", f"unknown person key {r.person!r}")
-        if r.organisation not in b.people[r.person]:
-            raise b.fail(w, f"{r.person!r} has no role with {r.organisation!r} in `people:`")
-        m = URIRef(f"{ID}personne/{r.person}/role/{r.organisation}")
+        key = b.org_key(r.organisation, f"{w}.organisation")
+        if key not in b.people[r.person]:
+            raise b.fail(w, f"{r.person!r} has no role with {key!r} in `people:`")
+        m = URIRef(f"{ID}personne/{r.person}/role/{key}")
         g.add((s, MLG.representation, m))
         _qualified(b, s, MLG.representation, m, r, w)
     for i, t in enumerate(c.territories):
         w = f"{where}.territories[{i}]"
         if t.epci:
-            node = b.epci(t.epci, f"{w}.epci")
+            node = b.epci(t.epci, f"{w}.epci", (s, MLG.territory))
         elif t.commune:
-            node = b.commune(t.commune, f"{w}.commune")
+            node = b.commune(t.commune, f"{w}.commune", (s, MLG.territory))
         else:
-            if t.departement not in b.registry.departements:
-                raise b.fail(f"{w}.departement", f"no département {t.departement!r}")
-            node = URIRef(departement_uri(t.departement))
+            node = b.departement(t.departement, f"{w}.departement", (s, MLG.territory))
         g.add((s, MLG.territory, node))
         b.written(node, t.as_written)
         _qualified(b, s, MLG.territory, node, t, w)
@@ -105,7 +103,8 @@ def add_convention(b, c: Convention, where: str) -> None:  # type: ignore[no-unt
                          f"{where}.commitments[{i - 1}]", None)
         g.add((s, MLG.commitment, node))
         for party in cm.parties:
-            g.add((node, MLG.party, b.org(party, f"{where}.commitments[{i - 1}].parties")))
+            g.add((node, MLG.party, b.org(party, f"{where}.commitments[{i - 1}].parties",
+                                          (node, MLG.party))))
     for i, ph in enumerate(c.phases):
         node = _labelled(b, f"{s}/etape/{ph.rank}", MLG.Phase, ph, f"{where}.phases[{i}]", ph.rank)
         g.add((s, MLG.phase, node))
@@ -113,13 +112,14 @@ def add_convention(b, c: Convention, where: str) -> None:  # type: ignore[no-unt
             g.add((node, TIME.hasXSDDuration, Literal(ph.duration, datatype=XSD.duration)))
     for i, p in enumerate(c.partners):
         w = f"{where}.partners[{i}]"
-        org = b.org(p.organisation, f"{w}.organisation")
+        org = b.org(p.organisation, f"{w}.organisation", (s, MLG.partner))
         g.add((s, MLG.partner, org))
         b.written(org, p.as_written)
         _qualified(b, s, MLG.partner, org, p, w)
     if c.diagnostic:
         if c.diagnostic.by:
-            g.add((s, MLG.diagnosticBy, b.org(c.diagnostic.by, f"{where}.diagnostic.by")))
+            g.add((s, MLG.diagnosticBy, b.org(c.diagnostic.by, f"{where}.diagnostic.by",
+                                              (s, MLG.diagnosticBy))))
         if c.diagnostic.horizon:
             g.add((s, MLG.horizon, as_date(c.diagnostic.horizon)))
         b.evidence(s, c.diagnostic, f"{where}.diagnostic")
@@ -169,7 +169,8 @@ def _signing(b, s: URIRef, c: Convention, where: str) -> None:  # type: ignore[n
     if sig.time:
         b.g.add((e, MLG.time, Literal(f"{sig.time}:00", datatype=XSD.time)))
     if sig.commune:
-        b.g.add((e, MLG.location, b.commune(sig.commune, f"{where}.signing.commune")))
+        b.g.add((e, MLG.location, b.commune(sig.commune, f"{where}.signing.commune",
+                                            (e, MLG.location))))
     b.add(e, MLG.venue, Literal(sig.venue, lang="fr") if sig.venue else None)
     b.written(e, sig.as_written)
     b.evidence(e, sig, f"{where}.signing", {"commune": MLG.location})
@@ -208,13 +209,14 @@ def _action(b, s: URIRef, a, where: str) -> None:  # type: ignore[no-untyped-def
         b.g.add((node, MLG.facility, b.ref(f, b.facilities, "facility", f"{where}.facilities",
                                            "equipement")))
     for j, loc in enumerate(a.locations):
-        target = (b.commune(loc.commune, f"{where}.locations[{j}].commune") if loc.commune
-                  else b.epci(loc.epci, f"{where}.locations[{j}].epci") if loc.epci else None)
+        on = (node, MLG.location)
+        target = (b.commune(loc.commune, f"{where}.locations[{j}].commune", on) if loc.commune
+                  else b.epci(loc.epci, f"{where}.locations[{j}].epci", on) if loc.epci else None)
         if target is None:
             raise b.fail(f"{where}.locations[{j}]", "give commune or epci")
         b.g.add((node, MLG.location, target))
     for actor in a.actors:
-        b.g.add((node, MLG.actor, b.org(actor, f"{where}.actors")))
+        b.g.add((node, MLG.actor, b.org(actor, f"{where}.actors", (node, MLG.actor))))
     b.evidence(node, a, where)
 
 
@@ -230,7 +232,8 @@ def _governance(b, s: URIRef, body, where: str) -> None:  # type: ignore[no-unty
         st = URIRef(f"{node}/siege/{j}")
         b.g.add((node, MLG.seat, st))
         b.g.add((st, RDF.type, MLG.Seat))
-        b.g.add((st, MLG.organisation, b.org(seat.organisation, f"{where}.seats[{j - 1}]")))
+        b.g.add((st, MLG.organisation, b.org(seat.organisation, f"{where}.seats[{j - 1}]",
+                                             (st, MLG.organisation))))
         b.add(st, MLG.seatCount, seat.count)
         b.add(st, MLG.roleLabel, Literal(seat.role_label, lang="fr") if seat.role_label else None)
     b.add(node, MLG.compositionNote,

@@ -15,6 +15,17 @@ DeptCode = Annotated[str, StringConstraints(pattern=r"^([0-9]{2}|2A|2B|97[1-6])$
 Duration = Annotated[str, StringConstraints(pattern=r"^P(\d+Y)?(\d+M)?(\d+D)?$")]
 Excerpt = str | list[str]
 DateOrYear = dt.date | Annotated[int, Field(ge=1900, le=2100)]
+# A reference to a territory or an organisation: its code or key, or its name as written (then
+# resolved by the name resolver with the record's context).
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+
+
+class Context(BaseModel):
+    """Context for resolving names in the record: a département and a date."""
+
+    model_config = ConfigDict(extra="forbid")
+    departement: Annotated[str, StringConstraints(pattern=r"^([0-9]{2}|2A|2B|97[1-6])$")] | None = None
+    date: dt.date | None = None
 
 
 class Item(BaseModel):
@@ -51,7 +62,7 @@ class Organisation(Item):
 
 
 class Role(Item):
-    organisation: Key
+    organisation: Ref
     role: Key | None = None
     label: str
 
@@ -69,7 +80,7 @@ class Person(BaseModel):
 class Signing(Item):
     date: DateOrYear | None = None
     time: Annotated[str, StringConstraints(pattern=r"^\d{2}:\d{2}$")] | None = None
-    commune: InseeCode | None = None
+    commune: Ref | None = None
     venue: str | None = None
     as_written: str | None = None
 
@@ -81,19 +92,19 @@ class Period(Item):
 
 
 class OrgRef(Item):
-    organisation: Key
+    organisation: Ref
     as_written: str | None = None
 
 
 class Representative(Item):
     person: Key
-    organisation: Key
+    organisation: Ref
 
 
 class TerritoryRef(Item):
-    epci: Siren | None = None
-    commune: InseeCode | None = None
-    departement: DeptCode | None = None
+    epci: Ref | None = None
+    commune: Ref | None = None
+    departement: Ref | None = None
     as_written: str | None = None
 
     @model_validator(mode="after")
@@ -105,8 +116,8 @@ class TerritoryRef(Item):
 
 class Location(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    epci: Siren | None = None
-    commune: InseeCode | None = None
+    epci: Ref | None = None
+    commune: Ref | None = None
 
 
 class DomainRef(Item):
@@ -129,7 +140,7 @@ class Action(Item):
     domains: list[Key] = Field(default_factory=list)
     facilities: list[Key] = Field(default_factory=list)
     locations: list[Location] = Field(default_factory=list)
-    actors: list[Key] = Field(default_factory=list)
+    actors: list[Ref] = Field(default_factory=list)
 
 
 class Count(Item):
@@ -138,7 +149,7 @@ class Count(Item):
 
 class Seat(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    organisation: Key
+    organisation: Ref
     count: int | None = None
     role_label: str | None = None
 
@@ -161,7 +172,7 @@ class Governance(Item):
 
 
 class Commitment(Item):
-    parties: list[Key] = Field(default_factory=list)
+    parties: list[Ref] = Field(default_factory=list)
     label: str
 
 
@@ -172,7 +183,7 @@ class Phase(Item):
 
 
 class Diagnostic(Item):
-    by: Key | None = None
+    by: Ref | None = None
     horizon: int | None = None
 
 
@@ -215,12 +226,12 @@ class Facility(Item):
     key: Key
     label: str
     kind: Key
-    commune: InseeCode | None = None
-    territory: Siren | None = None
+    commune: Ref | None = None
+    territory: Ref | None = None
     capacity: Annotated[int, Field(ge=0)] | None = None
     new_places: Annotated[int, Field(ge=0)] | None = None
     part_of: Key | None = None
-    operator: Key | None = None
+    operator: Ref | None = None
     status: Key | None = None
     as_written: str | None = None
 
@@ -234,13 +245,13 @@ class Facility(Item):
 class Funding(Item):
     key: Key
     label: str
-    funder: Key
+    funder: Ref
     funded: Key
     amount: Annotated[float, Field(ge=0)] | None = None
     convention: Key | None = None
     offer: Key | None = None
     status: Key | None = None
-    co_funders: list[Key] = Field(default_factory=list)
+    co_funders: list[Ref] = Field(default_factory=list)
 
 
 class Record(BaseModel):
@@ -248,6 +259,7 @@ class Record(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     record: Key
+    context: Context | None = None
     document: Document
     organisations: list[Organisation] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)

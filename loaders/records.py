@@ -9,6 +9,7 @@ convention keys) are checked before any triple is written.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,11 +37,12 @@ from graph.vocab import (
     concept,
 )
 from loaders import LOADER_VERSION
-from loaders.geography import commune_uri, epci_uri
+from loaders.geography import commune_uri, departement_uri, epci_uri
 from loaders.institutions import organisation_uri
 from loaders.record_conventions import add_convention, as_date
 from loaders.record_format import Item, Record
 from loaders.registry import Registry
+from loaders.resolver import Candidate, default_resolver
 from loaders.yaml_safe import read_yaml
 
 # Which property an `inferred` field name stands for, per kind of item.
@@ -60,6 +62,13 @@ INFERRED_PROPERTIES: dict[str, URIRef] = {
     "objectives": MLG.objective, "as_written": MLG.writtenName, "partners": MLG.partner,
     "territories": MLG.territory, "funded": SCHEMA.fundedItem, "predecessor": MLG.predecessor,
 }
+
+
+On = tuple[URIRef, URIRef] | None  # (node, property) a resolved name is the value of
+_KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_INSEE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
+_SIREN = re.compile(r"^[0-9]{9}$")
+_DEPT = re.compile(r"^([0-9]{2}|2[AaBb]|97[1-6])$")
 
 
 def record_graph_uri(record: str) -> str:
@@ -89,30 +98,83 @@ class _Builder:
         self.facilities = {f.key for f in rec.facilities}
         self.conventions = {c.key for c in rec.conventions}
         self.actions = {a.key for c in rec.conventions for a in c.actions}
-        self.people = {p.key: {r.organisation for r in p.roles} for p in rec.people}
+        self.people: dict[str, set[str]] = {p.key: set() for p in rec.people}  # → org keys
 
     # -- errors and references -------------------------------------------------------------
     def fail(self, where: str, reason: str) -> LoadError:
         return LoadError(str(self.path), f"record {self.rec.record!r}, {where}", reason)
 
-    def org(self, key: str, where: str) -> URIRef:
+    def org(self, key: str, where: str, on: On = None) -> URIRef:
+        """An organisation by key (registry, record, ``commune-{insee}``) or by name as written,
+        resolved by the name resolver (the resolution is recorded as an inference on ``on``)."""
+        return URIRef(organisation_uri(self.org_key(key, where, on)))
+
+    def org_key(self, key: str, where: str, on: On = None) -> str:
+        """The registry or record key of an organisation given by key or by name."""
+        if not _KEY.match(key):
+            key = self._resolve_organisation(key, where, on)
         if key in self.local_orgs or key in self.registry.organisations:
-            return URIRef(organisation_uri(key))
+            return key
         if key.startswith("commune-") and key[8:].upper() in self.registry.communes:
             self._commune_authority(key[8:].upper())
-            return URIRef(organisation_uri(key))
+            return key
         raise self.fail(where, f"unknown organisation key {key!r} (not in the registry nor "
                                "declared in `organisations:`)")
 
-    def commune(self, code: str, where: str) -> URIRef:
+    def commune(self, value: str, where: str, on: On = None) -> URIRef:
+        """A current commune by INSEE code, or by name as written (resolved)."""
+        code = value if _INSEE.match(value) else self._resolve(value, "commune", where, on).identifier
         if code not in self.registry.communes:
             raise self.fail(where, f"no current commune with INSEE code {code!r}")
         return URIRef(commune_uri(code))
 
-    def epci(self, siren: str, where: str) -> URIRef:
+    def epci(self, value: str, where: str, on: On = None) -> URIRef:
+        """An EPCI by SIREN, or by name as written (resolved)."""
+        siren = value if _SIREN.match(value) else self._resolve(value, "epci", where, on).identifier
         if siren not in self.registry.epci:
             raise self.fail(where, f"no EPCI with SIREN {siren!r}")
         return URIRef(epci_uri(siren))
+
+    def departement(self, value: str, where: str, on: On = None) -> URIRef:
+        """A département by code, or by name as written (resolved)."""
+        code = value.upper() if _DEPT.match(value) else self._resolve(
+            value, "departement", where, on).identifier
+        if code not in self.registry.departements:
+            raise self.fail(where, f"no département {code!r}")
+        return URIRef(departement_uri(code))
+
+    def _resolve_organisation(self, name: str, where: str, on: On) -> str:
+        """An organisation by name: an institution of the registry, else an EPCI or a commune
+        as an authority (``epci-{siren}``, ``commune-{insee}``): the first kind under which the
+        name is not unknown decides."""
+        ctx = self.rec.context
+        for kind, prefix in (("institution", ""), ("epci", "epci-"), ("commune", "commune-")):
+            found = default_resolver().resolve(name, kind,
+                                               departement=ctx.departement if ctx else None,
+                                               date=ctx.date if ctx else None)
+            if found.verdict != "unknown":
+                return prefix + self._resolve(name, kind, where, on).identifier.lower()
+        return self._resolve(name, "institution", where, on).identifier  # raises: unknown
+
+    def _resolve(self, name: str, kind: str, where: str, on: On) -> Candidate:
+        """Resolve a name with the record's context; refuse anything but a clear answer."""
+        ctx = self.rec.context
+        result = default_resolver().resolve(name, kind, departement=ctx.departement if ctx else None,
+                                            date=ctx.date if ctx else None)
+        if result.verdict != "resolved" or result.best is None:
+            listed = "; ".join(f"{c.identifier} {c.name} ({'/'.join(c.departements)}, "
+                               f"{c.score:.2f})" for c in result.candidates[:8])
+            hint = " — give the code, or a context département" if result.candidates else ""
+            raise self.fail(where, f"{result.verdict} {kind} name {name!r}"
+                                   f"{': ' + listed if listed else ''}{hint}")
+        best = result.best
+        if on is not None:
+            node, prop = on
+            context = f", contexte département {ctx.departement}" if ctx and ctx.departement else ""
+            basis = (f"« {name} » résolu en {best.name} ({best.identifier}) par le résolveur de "
+                     f"noms (score {best.score:.2f}{context}{'; ' + best.note if best.note else ''})")
+            self._inference(node, prop, basis)
+        return best
 
     def concept(self, scheme: str, notation: str, where: str) -> URIRef:
         if notation not in self.registry.concepts.get(scheme, ()):
@@ -149,12 +211,15 @@ class _Builder:
             if prop is None:
                 raise self.fail(f"{where}.inferred.{field}", "no property is known for this field; "
                                 f"use one of {', '.join(sorted(INFERRED_PROPERTIES))}")
-            inf = URIRef(f"{ID}inference/{_digest(str(node), str(prop), basis)}")
-            self.g.add((node, MLG.evidence, inf))
-            self.g.add((inf, RDF.type, MLG.Inference))
-            self.g.add((inf, MLG.inferredProperty, prop))
-            self.g.add((inf, MLG.basis, Literal(basis, lang="fr")))
-            self.g.add((inf, PROV.wasDerivedFrom, URIRef(self.registry.geography_dataset)))
+            self._inference(node, prop, basis)
+
+    def _inference(self, node: URIRef, prop: URIRef, basis: str) -> None:
+        inf = URIRef(f"{ID}inference/{_digest(str(node), str(prop), basis)}")
+        self.g.add((node, MLG.evidence, inf))
+        self.g.add((inf, RDF.type, MLG.Inference))
+        self.g.add((inf, MLG.inferredProperty, prop))
+        self.g.add((inf, MLG.basis, Literal(basis, lang="fr")))
+        self.g.add((inf, PROV.wasDerivedFrom, URIRef(self.registry.geography_dataset)))
 
     def link_id(self, prop: str, obj: str) -> str:
         return _digest(prop, obj)
@@ -252,10 +317,13 @@ class _Builder:
         self.add(s, SCHEMA.honorificPrefix, p.honorific)
         for j, r in enumerate(p.roles):
             w = f"{where}.roles[{j}]"
-            m = URIRef(f"{s}/role/{r.organisation}")
+            key = self.org_key(r.organisation, f"{w}.organisation")
+            self.people[p.key].add(key)
+            m = URIRef(f"{s}/role/{key}")
             self.g.add((m, RDF.type, ORG.Membership))
             self.g.add((m, ORG.member, s))
-            self.g.add((m, ORG.organization, self.org(r.organisation, f"{w}.organisation")))
+            self.g.add((m, ORG.organization, self.org(r.organisation, f"{w}.organisation",
+                                                      (m, ORG.organization))))
             if r.role:
                 self.g.add((m, ORG.role, self.concept("role", r.role, f"{w}.role")))
             self.g.add((m, MLG.roleLabel, Literal(r.label, lang="fr")))
@@ -268,16 +336,17 @@ class _Builder:
         self.g.add((s, RDFS.label, Literal(f.label, lang="fr")))
         self.g.add((s, MLG.facilityKind, self.concept("type-equipement", f.kind, f"{where}.kind")))
         if f.commune:
-            self.g.add((s, MLG.commune, self.commune(f.commune, f"{where}.commune")))
+            self.g.add((s, MLG.commune, self.commune(f.commune, f"{where}.commune", (s, MLG.commune))))
         if f.territory:
-            self.g.add((s, MLG.territory, self.epci(f.territory, f"{where}.territory")))
+            self.g.add((s, MLG.territory, self.epci(f.territory, f"{where}.territory",
+                                                    (s, MLG.territory))))
         self.add(s, MLG.capacity, f.capacity)
         self.add(s, MLG.newPlaces, f.new_places)
         if f.part_of:
             self.g.add((s, MLG.partOf, self.ref(f.part_of, self.facilities, "facility",
                                                 f"{where}.part_of", "equipement")))
         if f.operator:
-            self.g.add((s, MLG.operator, self.org(f.operator, f"{where}.operator")))
+            self.g.add((s, MLG.operator, self.org(f.operator, f"{where}.operator", (s, MLG.operator))))
         if f.status:
             self.g.add((s, MLG.facilityStatus,
                         self.concept("statut-equipement", f.status, f"{where}.status")))
@@ -288,7 +357,7 @@ class _Builder:
         s = URIRef(f"{ID}financement/{f.key}")
         self.g.add((s, RDF.type, SCHEMA.MonetaryGrant))
         self.g.add((s, RDFS.label, Literal(f.label, lang="fr")))
-        self.g.add((s, SCHEMA.funder, self.org(f.funder, f"{where}.funder")))
+        self.g.add((s, SCHEMA.funder, self.org(f.funder, f"{where}.funder", (s, SCHEMA.funder))))
         if f.funded in self.facilities:
             funded = URIRef(f"{ID}equipement/{f.funded}")
         elif f.funded in self.actions:
@@ -312,7 +381,7 @@ class _Builder:
             self.g.add((s, MLG.fundingStatus,
                         self.concept("statut-financement", f.status, f"{where}.status")))
         for j, key in enumerate(f.co_funders):
-            self.g.add((s, MLG.coFunder, self.org(key, f"{where}.co_funders[{j}]")))
+            self.g.add((s, MLG.coFunder, self.org(key, f"{where}.co_funders[{j}]", (s, MLG.coFunder))))
         self.evidence(s, f, where)
 
     def _action_uri(self, key: str) -> URIRef:

@@ -180,3 +180,32 @@ def test_named_query_route(client: TestClient) -> None:
     assert client.get("/api/queries/partners").status_code == 400  # required parameter
     csv_text = client.get("/api/queries/msa-creches", params={"format": "csv"}).text
     assert len(list(csv.reader(io.StringIO(csv_text)))) == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "verdict", "identifier"),
+    [
+        ({"name": "communauté de communes Arize-Lèze"}, "resolved", "200066223"),
+        ({"name": "Caf de Tarn et Garonne"}, "resolved", "caf-82"),
+        ({"name": "MSA IDF"}, "resolved", "msa-ile-de-france"),
+        ({"name": "Saint-Martin", "kind": "commune"}, "ambiguous", None),
+        ({"name": "Saint-Martin", "kind": "commune", "departement": "65"}, "resolved", "65392"),
+        ({"name": "Trifouillis-les-Oies"}, "unknown", None),
+    ],
+)
+def test_resolve_route(client: TestClient, params: dict, verdict: str, identifier: str | None) -> None:
+    r = client.get("/api/resolve", params=params)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["verdict"] == verdict
+    assert (body["best"] or {}).get("identifier") == identifier
+    if verdict == "ambiguous":
+        assert len(body["candidates"]) > 1
+
+
+@pytest.mark.parametrize("params", [{}, {"name": ""}, {"name": "x", "kind": "planet"},
+                                    {"name": "x", "departement": "999"}, {"name": "x", "date": "hier"}])
+def test_resolve_route_rejects_bad_input(client: TestClient, params: dict) -> None:
+    r = client.get("/api/resolve", params=params)
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith("application/problem+json")

@@ -75,3 +75,16 @@ def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["graphs", "--store", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert "maillage load" in result.output
+
+
+def test_resolve_command() -> None:
+    result = runner.invoke(app, ["resolve", "Cœur d'Astarac en Gascogne", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["verdict"] == "resolved"
+    assert body["candidates"][0]["identifier"] == "243200425"
+    ambiguous = runner.invoke(app, ["resolve", "Caumont", "--kind", "commune"])
+    assert ambiguous.exit_code == 2
+    assert "ambiguous" in ambiguous.output
+    assert runner.invoke(app, ["resolve", "Caumont", "--kind", "commune", "--departement",
+                               "82"]).exit_code == 0
