@@ -34,6 +34,9 @@ class Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
     excerpt: Excerpt
     inferred: dict[str, str] = Field(default_factory=dict)
+    # Drafts written by `maillage extract` also carry these; the loader recomputes offsets.
+    confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+    offsets: list[tuple[int, int]] | None = None
 
 
 class Document(BaseModel):

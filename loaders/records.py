@@ -84,8 +84,9 @@ class LoadedRecord:
 
 
 class _Builder(ReferenceMixin):
-    def __init__(self, path: Path, rec: Record, registry: Registry, text: str) -> None:
-        self.path, self.rec, self.registry, self.text = path, rec, registry, text
+    def __init__(self, path: Path, rec: Record, registry: Registry, doc_path: Path) -> None:
+        self.path, self.rec, self.registry, self.doc_path = path, rec, registry, doc_path
+        self.text = doc_path.read_text(encoding="utf-8")
         self.g = Graph()
         self.doc = URIRef(f"{ID}document/{rec.document.key}")
         self.local_orgs = {o.key for o in rec.organisations if o.label}
@@ -172,7 +173,7 @@ class _Builder(ReferenceMixin):
     def _document(self) -> None:
         d, doc = self.doc, self.rec.document
         graph = URIRef(record_graph_uri(self.rec.record))
-        raw = (DATA / doc.file).read_bytes()
+        raw = self.doc_path.read_bytes()
         self.g.add((d, RDF.type, MLG.SourceDocument))
         self.g.add((d, RDF.type, PROV.Entity))
         self.g.add((d, RDF.type, FOAF.Document))
@@ -316,6 +317,16 @@ class _Builder(ReferenceMixin):
         add_convention(self, c, where)
 
 
+def document_path(record_path: Path, file: str) -> Path | None:
+    """The document a record cites: ``file`` relative to the data folder (published records) or
+    to the record's own folder (drafts in a review area); never outside them."""
+    for base in (DATA, record_path.parent):
+        candidate = (base / file).resolve()
+        if candidate.is_relative_to(base.resolve()) and candidate.is_file():
+            return candidate
+    return None
+
+
 def load_record_file(path: Path, registry: Registry) -> LoadedRecord:
     """Parse, check and map one record file to its graph (nothing is written to a store).
 
@@ -330,15 +341,12 @@ def load_record_file(path: Path, registry: Registry) -> LoadedRecord:
         field = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in first["loc"])
         field = field.replace(".[", "[")
         raise LoadError(str(path), f"record {name!r}, {field}", first["msg"]) from exc
-    doc_path = (DATA / rec.document.file).resolve()
-    if not doc_path.is_relative_to(DATA.resolve()):
+    doc_path = document_path(path, rec.document.file)
+    if doc_path is None:
         raise LoadError(str(path), f"record {rec.record!r}, document.file",
-                        f"{rec.document.file} is outside the data folder")
-    if not doc_path.is_file():
-        raise LoadError(str(path), f"record {rec.record!r}, document.file",
-                        f"no such document {rec.document.file}")
-    text = doc_path.read_text(encoding="utf-8")
-    graph = _Builder(path, rec, registry, text).build()
+                        f"no such document {rec.document.file} under the data folder or beside "
+                        "the record (a path may not leave them)")
+    graph = _Builder(path, rec, registry, doc_path).build()
     return LoadedRecord(path, rec, record_graph_uri(rec.record), graph)
 
 
