@@ -35,10 +35,14 @@ def _fail(exc: Exception) -> typer.Exit:
 
 
 @app.command()
-def load(store: StoreOption = None) -> None:
+def load(store: StoreOption = None,
+         drafts: Annotated[bool, typer.Option(
+             "--drafts", help="Also load the drafts of the review area into /graph/brouillon/… "
+                              "(flagged unreviewed, outside the default dataset).")] = False) -> None:
     """Load everything shipped (ontology, geography, institutions, records) into the store,
     replacing it atomically."""
     from loaders.pipeline import build_store
+    from loaders.review import REVIEW
 
     path = _store_path(store)
     started = time.perf_counter()
@@ -47,7 +51,7 @@ def load(store: StoreOption = None) -> None:
         def progress(graph: str, triples: int) -> None:
             status.update(f"{graph}: {triples:,} triples")
         try:
-            steps = build_store(path, progress)
+            steps = build_store(path, progress, drafts_folder=REVIEW if drafts else None)
         except MaillageError as exc:
             raise _fail(exc) from None
     for step in steps:
@@ -149,6 +153,95 @@ def resolve(
         Console().print(table)
     if result.verdict != "resolved":
         raise typer.Exit(code=2)
+
+
+ReviewDir = Annotated[Path | None, typer.Option("--dir", help="Review area (default data/review).")]
+
+
+@app.command()
+def extract(paths: Annotated[list[Path], typer.Argument(help="Documents (.txt .md .html .pdf) "
+                                                              "or folders of them.")],
+            out: ReviewDir = None) -> None:
+    """Documents → draft records with their evidence, one YAML per document, in the review
+    area (see `maillage review`)."""
+    from loaders.extract import extract_file
+
+    from loaders.review import REVIEW
+
+    folder = out or REVIEW
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [p for path in paths for p in (sorted(x for x in path.iterdir() if x.suffix.lower()
+             in (".txt", ".md", ".html", ".htm", ".pdf")) if path.is_dir() else [path])]
+    if not files:
+        raise _fail("no document given")
+    table = Table("document", "draft", title=f"maillage extract → {folder}")
+    failed = 0
+    for doc in files:
+        try:
+            table.add_row(str(doc), str(extract_file(doc, folder)))
+        except (MaillageError, OSError) as exc:
+            failed += 1
+            table.add_row(str(doc), f"[red]{exc}[/red]")
+    err.print(table)
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def review(name: Annotated[str | None, typer.Argument(help="A draft (its file stem).")] = None,
+           accept: Annotated[bool, typer.Option("--accept", help="Publish it to data/records/.")]
+           = False,
+           reject: Annotated[bool, typer.Option("--reject", help="Delete it.")] = False,
+           folder: ReviewDir = None) -> None:
+    """List the drafts; show one with its evidence; accept or reject it."""
+    from loaders import review as area
+    from loaders.geography import read_geography
+    from loaders.registry import build_registry
+    from loaders.yaml_safe import read_yaml
+
+    where = folder or area.REVIEW
+    try:
+        if name and reject:
+            area.reject(name, where)
+            err.print(f"rejected {name}")
+            return
+        registry = build_registry(read_geography())
+        if name and accept:
+            err.print(f"accepted {name} → {area.accept(name, registry, where)}")
+            return
+        if name:
+            _show_draft(read_yaml(where / f"{name}.yaml"), area.inspect(where / f"{name}.yaml",
+                                                                          registry))
+            return
+    except MaillageError as exc:
+        raise _fail(exc) from None
+    table = Table("draft", "conventions", "facilities", "fundings", "lowest confidence", "loads?",
+                  title=f"drafts in {where}")
+    for path in area.draft_files(where):
+        d = area.inspect(path, registry)
+        conf = "" if d.lowest_confidence is None else f"{d.lowest_confidence:.2f}"
+        table.add_row(d.name, str(d.conventions), str(d.facilities), str(d.fundings), conf,
+                      "yes" if d.error is None else f"[red]{d.error}[/red]")
+    Console().print(table)
+
+
+def _show_draft(record: object, draft: object) -> None:
+    """Every fact of a draft with its evidence, for a reviewer."""
+    from loaders.review import _items
+
+    console = Console()
+    console.print(f"[bold]{draft.name}[/bold]: {'loads' if draft.error is None else draft.error}")
+    for item in _items(record):
+        label = item.get("label") or item.get("key") or item.get("organisation") or item.get(
+            "domain") or item.get("date") or item.get("epci") or item.get("commune") or ""
+        excerpts = item["excerpt"] if isinstance(item["excerpt"], list) else [item["excerpt"]]
+        conf = item.get("confidence")
+        console.print(f"• {label}" + (f"  [dim](confiance {conf:.2f})[/dim]" if conf else ""),
+                      highlight=False)
+        for excerpt in excerpts:
+            console.print(f"    « {excerpt} »", style="italic", highlight=False)
+        for field, basis in (item.get("inferred") or {}).items():
+            console.print(f"    inféré {field} : {basis}", style="yellow", highlight=False)
 
 
 @app.command()

@@ -33,6 +33,9 @@ RDF_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,
 }
 _STAGING = "urn:maillage:staging:"
+# Graphs of extracted, unreviewed drafts: left out of the default dataset, queried only when a
+# client names them (SPARQL Protocol default-graph-uri / named-graph-uri).
+DRAFT_GRAPHS = "https://maillage.fr/graph/brouillon/"
 _WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 # Strings, IRIs and comments, blanked out (same length) before looking for the WHERE clause.
 _OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
@@ -106,7 +109,7 @@ def bind_values(sparql: str, bindings: Mapping[str, Term]) -> str:
 class OxigraphStore:
     """The embedded store: ``OxigraphStore(None)`` is in memory, ``OxigraphStore(path)`` on disk.
 
-    Queries see the union of all named graphs as their default graph.
+    Queries see the union of the named graphs as their default graph, draft graphs excepted.
     """
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
@@ -118,6 +121,14 @@ class OxigraphStore:
         else:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
+        self._published: list[ox.NamedNode] | None = None  # None: no drafts, use the union
+        self._refresh_dataset()
+
+    def _refresh_dataset(self) -> None:
+        """Recompute the default dataset after the set of graphs changed."""
+        graphs = [g for g in self._store.named_graphs() if not g.value.startswith(_STAGING)]
+        drafts = [g for g in graphs if g.value.startswith(DRAFT_GRAPHS)]
+        self._published = [g for g in graphs if g not in drafts] if drafts else None
 
     @property
     def raw(self) -> ox.Store:
@@ -153,6 +164,7 @@ class OxigraphStore:
             self._store.add_graph(target)
         if self.path is not None:
             self._store.flush()
+        self._refresh_dataset()
         return self.count(graph)
 
     def _drop_if_present(self, node: ox.NamedNode) -> None:
@@ -168,6 +180,7 @@ class OxigraphStore:
         if not self._store.contains_named_graph(node):
             raise NotFoundError(f"no graph {graph}")
         self._store.remove_graph(node)
+        self._refresh_dataset()
 
     def count(self, graph: str) -> int:
         """Number of triples in a named graph."""
@@ -186,18 +199,25 @@ class OxigraphStore:
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, *,
               default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None) -> QueryResult:
-        """Run a SPARQL query. The default graph is the union of the named graphs, unless
-        ``default_graphs`` names the graphs to use (SPARQL Protocol ``default-graph-uri``);
-        ``named_graphs`` restricts what ``GRAPH`` sees (``named-graph-uri``).
+        """Run a SPARQL query. The default graph is the union of the named graphs (draft graphs
+        left out), unless ``default_graphs`` names the graphs to use (SPARQL Protocol
+        ``default-graph-uri``); ``named_graphs`` restricts what ``GRAPH`` sees
+        (``named-graph-uri``). Drafts are seen only when named this way.
 
         :raises BadQueryError: on a syntax error or an evaluation error.
         """
         text = bind_values(sparql, bindings or {})
-        options: dict = {"use_default_graph_as_union": not default_graphs}
+        options: dict = {}
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        elif self._published is not None:
+            options["default_graph"] = self._published
+        else:
+            options["use_default_graph_as_union"] = True
         if named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        elif self._published is not None and not default_graphs:
+            options["named_graphs"] = self._published
         try:
             raw = self._store.query(text, **options)
         except (SyntaxError, ValueError, OSError) as exc:
@@ -217,6 +237,7 @@ class OxigraphStore:
             self._store.update(sparql)
         except (SyntaxError, ValueError, OSError) as exc:
             raise BadQueryError(str(exc)) from exc
+        self._refresh_dataset()
 
     def export(self, fmt: str = "nq", graph: str | None = None) -> bytes:
         """Dump the whole dataset (``nq``, ``trig``) or one graph (any RDF format)."""
@@ -227,6 +248,7 @@ class OxigraphStore:
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads in one transaction (small writes)."""
         self._store.extend(quads)
+        self._refresh_dataset()
 
 
 def open_store(path: Path | None, *, read_only: bool = False) -> OxigraphStore:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
 from graph.errors import LoadError
 from graph.paths import ONTOLOGY, RECORDS
 from graph.store import OxigraphStore
-from graph.vocab import GRAPH
+from graph.vocab import GRAPH, ID, MLG, PROV, RDF
 from loaders.geography import GEOGRAPHY_GRAPH, Geography, geography_triples, read_geography
 from loaders.geography_history import HISTORY_DATASET, HISTORY_GRAPH, history_triples
 from loaders.history import all_millesimes
@@ -32,6 +32,7 @@ from loaders.validate import check_shapes, describe, referenced
 
 ONTOLOGY_GRAPH = str(GRAPH["ontologie"])
 RECORD_GRAPHS = str(GRAPH["record/"])
+DRAFT_GRAPHS = str(GRAPH["brouillon/"])
 ONTOLOGY_FILES = ("maillage.ttl", "schemes.ttl", "shapes.ttl")
 
 Progress = Callable[[str, int], None]
@@ -98,8 +99,34 @@ def load_records(store: OxigraphStore, records: list[LoadedRecord]) -> Iterator[
                      f"{rec.record.document.key}")
 
 
+def load_drafts(store: OxigraphStore, folder: Path, registry: Registry,
+                progress: Progress | None = None) -> list[GraphLoad]:
+    """Load the drafts of a review area, each into ``/graph/brouillon/{record}``, flagged
+    ``mlg:reviewed false``. Draft graphs stay out of the default dataset: clients see them only
+    by naming them. A draft that does not load is reported and skipped."""
+    note = progress or (lambda _label, _n: None)
+    done = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            rec = load_record_file(path, registry)
+            check_shapes(rec.graph, str(path), describe(store, referenced(rec.graph)))
+        except LoadError as exc:
+            note(f"draft {path.name} skipped: {str(exc).splitlines()[0]}", 0)
+            continue
+        graph = DRAFT_GRAPHS + rec.record.record
+        g = rec.graph
+        g.remove((URIRef(rec.graph_uri), None, None))
+        g.add((URIRef(graph), RDF.type, PROV.Entity))
+        g.add((URIRef(graph), MLG.reviewed, Literal(False)))
+        g.add((URIRef(graph), PROV.wasDerivedFrom, URIRef(f"{ID}document/{rec.record.document.key}")))
+        done.append(_timed(store, graph, g.serialize(format="nt", encoding="utf-8"),
+                           f"{ID}document/{rec.record.document.key}"))
+        note(graph, done[-1].triples)
+    return done
+
+
 def load_all(store: OxigraphStore, progress: Progress | None = None,
-             records_folder: Path = RECORDS) -> list[GraphLoad]:
+             records_folder: Path = RECORDS, drafts_folder: Path | None = None) -> list[GraphLoad]:
     """Load everything shipped into ``store``: ontology and reference data first (each graph
     replaced atomically, and deterministic), then the records, which are all checked and
     validated before any of them is written: a bad record leaves every record graph as it was.
@@ -111,7 +138,8 @@ def load_all(store: OxigraphStore, progress: Progress | None = None,
     for step in load_reference(store, geo):
         done.append(step)
         note(step.graph, step.triples)
-    records = prepare_records(record_files(records_folder), build_registry(geo), store)
+    registry = build_registry(geo)
+    records = prepare_records(record_files(records_folder), registry, store)
     for step in load_records(store, records):
         done.append(step)
         note(step.graph, step.triples)
@@ -120,11 +148,13 @@ def load_all(store: OxigraphStore, progress: Progress | None = None,
         if graph.startswith(RECORD_GRAPHS) and graph not in kept:  # its file is gone
             store.drop_graph(graph)
             note(f"{graph} (removed)", 0)
+    if drafts_folder is not None:
+        done.extend(load_drafts(store, drafts_folder, registry, progress))
     return done
 
 
 def build_store(path: Path, progress: Progress | None = None,
-                records_folder: Path = RECORDS) -> list[GraphLoad]:
+                records_folder: Path = RECORDS, drafts_folder: Path | None = None) -> list[GraphLoad]:
     """(Re)build the on-disk store at ``path``: load into ``path.new``, then swap directories.
 
     If anything fails, ``path`` is left as it was and ``path.new`` is removed.
@@ -134,7 +164,7 @@ def build_store(path: Path, progress: Progress | None = None,
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         store = OxigraphStore(fresh)
-        done = load_all(store, progress, records_folder)
+        done = load_all(store, progress, records_folder, drafts_folder)
         store.raw.optimize()
         store.raw.flush()
         del store
