@@ -13,6 +13,16 @@ _IRIS = re.compile(r"<[^<>\s]*>")
 _REMOTE = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 
 
+def bare(text: str) -> str:
+    """The query with strings, IRIs and comments blanked, for keyword checks."""
+    return _COMMENTS.sub("", _IRIS.sub("<>", _STRINGS.sub('""', text)))
+
+
+def names_a_dataset(text: str) -> bool:
+    """Whether the query has its own ``FROM`` / ``FROM NAMED`` clauses."""
+    return re.search(r"\bFROM\b", bare(text), re.IGNORECASE) is not None
+
+
 def check_query(text: str, *, max_bytes: int, max_depth: int) -> None:
     """Refuse a query that is too large, too deeply nested, or calls out to the network.
 
@@ -21,11 +31,11 @@ def check_query(text: str, *, max_bytes: int, max_depth: int) -> None:
     size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise QueryRefusedError(f"the query is {size} bytes; the limit is {max_bytes}")
-    bare = _COMMENTS.sub("", _IRIS.sub("<>", _STRINGS.sub('""', text)))
-    if _REMOTE.search(bare):
+    stripped = bare(text)
+    if _REMOTE.search(stripped):
         raise QueryRefusedError("SERVICE and LOAD are not allowed on this endpoint")
     depth = deepest = 0
-    for ch in bare:
+    for ch in stripped:
         if ch in "{(":
             depth += 1
             deepest = max(deepest, depth)

@@ -2,36 +2,73 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
-from api.routes import fundings, queries, resolve, sparql
+from api.executor import InProcess, WorkerPool
+from api.routes import fundings, graph_store, queries, resolve, sparql
 from api.settings import Settings
 from graph.errors import NotFoundError
 from graph.store import OxigraphStore
 
 
 def open_service_store(settings: Settings) -> OxigraphStore:
-    """The store the service reads: the on-disk store at ``settings.store``, read-only.
+    """The store the service reads: the on-disk store at ``settings.store`` — read-only, unless
+    an update token is set (then writable, and queries run in-process).
 
     :raises NotFoundError: if there is no store there (run ``maillage load`` first).
     """
     if not settings.store.is_dir():
         raise NotFoundError(f"no store at {settings.store}: run `maillage load` first")
-    return OxigraphStore(settings.store, read_only=True)
+    return OxigraphStore(settings.store, read_only=not settings.update_token)
 
 
 def create_app(settings: Settings | None = None, store: OxigraphStore | None = None) -> FastAPI:
-    """Build the app over ``store`` (default: the on-disk store named by ``settings``)."""
+    """Build the app over ``store`` (default: the on-disk store named by ``settings``).
+
+    Queries run in worker processes (time limit enforced, crashes contained) when the store is
+    the read-only on-disk one and ``query_workers`` > 0; in-process otherwise.
+    """
     settings = settings or Settings()
-    app = FastAPI(title="maillage", version="0.1.0",
+    store = store if store is not None else open_service_store(settings)
+    isolated = (store.path is not None and not settings.update_token
+                and settings.query_workers > 0)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if isolated:
+            app.state.executor = WorkerPool(store.path, settings.query_workers,
+                                            settings.query_timeout)
+        yield
+        app.state.executor.close()
+
+    app = FastAPI(title="maillage", version="0.1.0", lifespan=lifespan,
                   description="Linked data on the partnerships of Caf, MSA, départements, "
                               "EPCI and communes: SPARQL endpoint and REST lookups.")
     app.state.settings = settings
-    app.state.store = store if store is not None else open_service_store(settings)
+    app.state.store = store
+    app.state.executor = InProcess(store)
     errors.install(app)
-    app.include_router(sparql.router)
-    app.include_router(fundings.router)
-    app.include_router(queries.router)
-    app.include_router(resolve.router)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+            return errors.problem(413, "Content too large",
+                                  f"the body is over {settings.max_body_bytes} bytes")
+        return await call_next(request)
+
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                       allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+                       allow_headers=["Authorization", "Content-Type", "Accept",
+                                      "If-None-Match"],
+                       expose_headers=["Link", "ETag", "Location"])
+    for module in (sparql, graph_store, fundings, queries, resolve):
+        app.include_router(module.router)
     return app

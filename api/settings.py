@@ -22,3 +22,9 @@ class Settings(BaseSettings):
     store: Path = default_store_path()
     max_query_bytes: int = 20_000
     max_query_depth: int = 40
+    query_timeout: float = 10.0        # seconds; enforced by stopping the query's worker
+    query_workers: int = 2             # worker processes for queries (0: run in-process)
+    max_body_bytes: int = 5_000_000    # largest request body accepted (SPARQL, Graph Store)
+    update_token: str | None = None    # bearer token for writes; None: writes disabled
+    cors_origins: list[str] = ["*"]
+    public_base: str | None = None     # public URL of the service, when behind a proxy

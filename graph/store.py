@@ -124,6 +124,10 @@ class OxigraphStore:
         self._published: list[ox.NamedNode] | None = None  # None: no drafts, use the union
         self._refresh_dataset()
 
+    def refresh(self) -> None:
+        """Recompute the default dataset after graphs were added or removed by raw writes."""
+        self._refresh_dataset()
+
     def _refresh_dataset(self) -> None:
         """Recompute the default dataset after the set of graphs changed."""
         graphs = [g for g in self._store.named_graphs() if not g.value.startswith(_STAGING)]

@@ -100,12 +100,12 @@ def test_construct_negotiates_rdf(client: TestClient) -> None:
           "params": {"query": "SELECT * WHERE " + "{" * 60 + " ?s ?p ?o " + "}" * 60}}, 400),
         ({"method": "GET", "url": "/sparql", "params": {"query": "ASK {}"},
           "headers": {"Accept": "image/png"}}, 406),
-        ({"method": "POST", "url": "/sparql", "data": {"update": "CLEAR ALL"}}, 400),
+        ({"method": "POST", "url": "/sparql", "data": {"update": "CLEAR ALL"}}, 403),
         ({"method": "POST", "url": "/sparql", "content": b"CLEAR ALL",
           "headers": {"Content-Type": "application/sparql-query"}}, 400),
     ],
     ids=["syntax", "two-queries", "wrong-media-type", "not-utf8", "service", "too-deep",
-         "not-acceptable", "update-in-form", "update-as-query"],
+         "not-acceptable", "update-without-token", "update-as-query"],
 )
 def test_sparql_errors_are_4xx_problems(client: TestClient, request_kwargs: dict, status: int) -> None:
     r = client.request(**request_kwargs)

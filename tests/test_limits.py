@@ -1,0 +1,113 @@
+"""Limits that hold, through a real server process: a runaway query is stopped at the time limit
+while other queries are answered; a crash stays in its worker; bodies are bounded; CORS, gzip."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graph.store import OxigraphStore
+
+RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
+           "?m ?n2 ?o }")
+QUICK = "ASK { <http://example.org/s0> ?p ?o }"
+
+
+def small_store(path: Path, triples: int = 2000) -> Path:
+    store = OxigraphStore(path)
+    data = "".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n"
+                   for i in range(triples))
+    store.replace_graph("https://maillage.fr/graph/test", data.encode())
+    del store
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    path = small_store(tmp_path_factory.mktemp("limits") / "store")
+    port = free_port()
+    env = {**os.environ, "MAILLAGE_STORE": str(path), "MAILLAGE_QUERY_TIMEOUT": "1.5",
+           "MAILLAGE_QUERY_WORKERS": "2", "MAILLAGE_MAX_BODY_BYTES": "10000"}
+    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(f"{base}/sparql", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail(process.stdout.read().decode())
+    yield base
+    process.terminate()
+    process.wait(10)
+
+
+def test_a_runaway_query_is_stopped_and_others_are_answered(server: str) -> None:
+    outcome: dict[str, object] = {}
+
+    def runaway() -> None:
+        started = time.monotonic()
+        r = httpx.get(f"{server}/sparql", params={"query": RUNAWAY}, timeout=30)
+        outcome["runaway"] = (r.status_code, time.monotonic() - started, r.json()["detail"])
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.3)
+    quick = httpx.get(f"{server}/sparql", params={"query": QUICK},
+                      headers={"Accept": "application/sparql-results+json"}, timeout=5)
+    assert quick.status_code == 200
+    assert quick.json()["boolean"] is True
+    thread.join(30)
+    status, seconds, detail = outcome["runaway"]
+    assert status == 503
+    assert seconds < 6
+    assert "limit" in detail
+    # The stopped worker was replaced: both workers answer again.
+    for _ in range(4):
+        assert httpx.get(f"{server}/sparql", params={"query": QUICK}, timeout=5).status_code == 200
+
+
+def test_body_limit_cors_and_gzip(server: str) -> None:
+    big = httpx.post(f"{server}/sparql", content=b"#" * 20000,
+                     headers={"Content-Type": "application/sparql-query"})
+    assert big.status_code == 413
+    pre = httpx.options(f"{server}/sparql", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Authorization, Content-Type"})
+    assert pre.status_code == 200
+    assert pre.headers["access-control-allow-origin"] in ("*", "https://example.org")
+    q = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    r = httpx.get(f"{server}/sparql", params={"query": q},
+                  headers={"Accept-Encoding": "gzip", "Origin": "https://example.org"})
+    assert r.headers["content-encoding"] == "gzip"
+    assert len(r.json()["results"]["bindings"]) == 2000
+    assert "Link" in r.headers.get("access-control-expose-headers", "")
+
+
+def test_protocol_errors_through_the_server(server: str) -> None:
+    assert httpx.get(f"{server}/sparql", params={"update": "CLEAR ALL"}).status_code == 405
+    twice = httpx.get(f"{server}/sparql", params={
+        "query": "SELECT * FROM <https://maillage.fr/graph/test> WHERE { ?s ?p ?o }",
+        "default-graph-uri": "https://maillage.fr/graph/test"})
+    assert twice.status_code == 400
+    assert "twice" in twice.json()["detail"]
+    assert httpx.post(f"{server}/sparql", data={"update": "CLEAR ALL"}).status_code == 403
+    assert httpx.put(f"{server}/store", params={"graph": "https://e/g"}, content=b"",
+                     headers={"Content-Type": "text/turtle"}).status_code == 403
