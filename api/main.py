@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.executor import InProcess, WorkerPool
@@ -15,6 +17,8 @@ from api.routes import fundings, graph_store, queries, resolve, sparql
 from api.settings import Settings
 from graph.errors import NotFoundError
 from graph.store import OxigraphStore
+
+STATIC = Path(__file__).parent / "static"
 
 
 def open_service_store(settings: Settings) -> OxigraphStore:
@@ -71,4 +75,5 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
                        expose_headers=["Link", "ETag", "Location"])
     for module in (sparql, graph_store, fundings, queries, resolve):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

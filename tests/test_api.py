@@ -209,3 +209,17 @@ def test_resolve_route_rejects_bad_input(client: TestClient, params: dict) -> No
     r = client.get("/api/resolve", params=params)
     assert r.status_code == 400
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_browser_gets_the_query_page(client: TestClient) -> None:
+    r = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    page = r.text
+    assert '<html lang="fr">' in page
+    assert "/static/yasgui/yasgui.min.js" in page
+    assert "PREFIX igeo: <http://rdf.insee.fr/def/geo#>" in page
+    assert 'data-query="msa-creches"' in page
+    js = client.get("/static/yasgui/yasgui.min.js")
+    assert js.status_code == 200
+    assert len(js.content) > 500_000  # the vendored editor, served locally

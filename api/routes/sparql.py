@@ -6,13 +6,15 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import write_refusal
 from api.errors import problem
 from api.executor import Job
 from api.guard import check_query, names_a_dataset
+from api.negotiation import parse_accept
+from api.query_page import query_page
 from graph.vocab import BASE
 
 router = APIRouter(tags=["sparql"])
@@ -32,6 +34,12 @@ SERVICE_DESCRIPTION = """@prefix sd: <http://www.w3.org/ns/sparql-service-descri
   sd:defaultDataset [ a sd:Dataset ; void:uriSpace "{base}id/" ] .
 """
 FORM = "application/x-www-form-urlencoded"
+
+
+def _wants_html(accept: str | None) -> bool:
+    """A browser: text/html ranked before every RDF type."""
+    ranked = parse_accept(accept)
+    return bool(ranked) and ranked[0] in ("text/html", "application/xhtml+xml")
 
 
 def _run_query(request: Request, queries: list[str], defaults: list[str],
@@ -77,6 +85,9 @@ def sparql_get(request: Request) -> Response:
                        headers={"Allow": "POST"})
     if "query" not in params:
         endpoint = str(request.url_for("sparql_get"))
+        if _wants_html(request.headers.get("accept")):
+            static = str(request.url_for("static", path="")).rstrip("/")
+            return HTMLResponse(query_page(endpoint, static))
         update = ", sd:SPARQL11Update" if request.app.state.settings.update_token else ""
         body = SERVICE_DESCRIPTION.format(endpoint=endpoint, base=BASE, update=update)
         return Response(body, media_type="text/turtle; charset=utf-8")
