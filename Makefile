@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install load serve test lint fix bench clean
+.PHONY: install browser load serve test lint fix bench clean
 
 install: $(VENV)/.installed
 
@@ -21,7 +21,11 @@ load: install  ## build the national graph into the on-disk store
 serve: load  ## load, then serve the SPARQL endpoint and the API
 	$(BIN)/maillage serve --host $(HOST) --port $(PORT)
 
-test: install lint  ## lint, then the whole test suite
+browser:  ## Debian's headless Chromium and its driver, for the browser test
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: install browser lint  ## lint, then the whole test suite
 	$(BIN)/python -m pytest
 
 lint: install

@@ -3,60 +3,25 @@ while other queries are answered; a crash stays in its worker; bodies are bounde
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from graph.store import OxigraphStore
+from tests.server import running_server, small_store
 
 RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
            "?m ?n2 ?o }")
 QUICK = "ASK { <http://example.org/s0> ?p ?o }"
 
 
-def small_store(path: Path, triples: int = 2000) -> Path:
-    store = OxigraphStore(path)
-    data = "".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n"
-                   for i in range(triples))
-    store.replace_graph("https://maillage.fr/graph/test", data.encode())
-    del store
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     path = small_store(tmp_path_factory.mktemp("limits") / "store")
-    port = free_port()
-    env = {**os.environ, "MAILLAGE_STORE": str(path), "MAILLAGE_QUERY_TIMEOUT": "1.5",
-           "MAILLAGE_QUERY_WORKERS": "2", "MAILLAGE_MAX_BODY_BYTES": "10000"}
-    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(f"{base}/sparql", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail(process.stdout.read().decode())
-    yield base
-    process.terminate()
-    process.wait(10)
+    with running_server(path, query_timeout="1.5", query_workers="2",
+                        max_body_bytes="10000") as base:
+        yield base
 
 
 def test_a_runaway_query_is_stopped_and_others_are_answered(server: str) -> None:
