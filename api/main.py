@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.executor import InProcess, WorkerPool
-from api.routes import fundings, graph_store, queries, resolve, sparql
+from api.routes import catalog, fundings, graph_store, queries, resolve, resources, sparql
 from api.settings import Settings
 from graph.errors import NotFoundError
 from graph.store import OxigraphStore
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
                        allow_headers=["Authorization", "Content-Type", "Accept",
                                       "If-None-Match"],
                        expose_headers=["Link", "ETag", "Location"])
-    for module in (sparql, graph_store, fundings, queries, resolve):
+    for module in (sparql, graph_store, fundings, queries, resolve, catalog, resources):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

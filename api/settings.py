@@ -28,3 +28,4 @@ class Settings(BaseSettings):
     update_token: str | None = None    # bearer token for writes; None: writes disabled
     cors_origins: list[str] = ["*"]
     public_base: str | None = None     # public URL of the service, when behind a proxy
+    dump_dir: Path | None = None       # where dumps are spooled (default: $TMPDIR/maillage-dumps)
