@@ -161,7 +161,9 @@ ReviewDir = Annotated[Path | None, typer.Option("--dir", help="Review area (defa
 @app.command()
 def extract(paths: Annotated[list[Path], typer.Argument(help="Documents (.txt .md .html .pdf) "
                                                               "or folders of them.")],
-            out: ReviewDir = None) -> None:
+            out: Annotated[Path | None, typer.Option(
+                "--out", "--dir", help="Where drafts go (default: the review area data/review).")]
+            = None) -> None:
     """Documents → draft records with their evidence, one YAML per document, in the review
     area (see `maillage review`)."""
     from loaders.extract import extract_file
