@@ -167,7 +167,6 @@ def extract(paths: Annotated[list[Path], typer.Argument(help="Documents (.txt .m
     """Documents → draft records with their evidence, one YAML per document, in the review
     area (see `maillage review`)."""
     from loaders.extract import extract_file
-
     from loaders.review import REVIEW
 
     folder = out or REVIEW
