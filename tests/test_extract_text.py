@@ -146,3 +146,16 @@ def test_evidence_is_exact_substrings() -> None:
     assert ev["excerpt"] == "La CTG est signée le 16 janvier 2024 à Moissac."
     (s, e), = ev["offsets"]
     assert doc.text[s:e] == ev["excerpt"]
+
+
+def test_pdf_draft_names_the_pages_of_its_excerpts(tmp_path: Path) -> None:
+    from loaders.extract import extract_file
+
+    path = tmp_path / "ctg.pdf"
+    path.write_bytes(make_pdf(["La CTG 2023-2027 a été signée le 16 janvier 2024 à Moissac.",
+                               "Deuxième page : la Caf de Tarn-et-Garonne."]))
+    draft = extract_file(path, tmp_path / "out")
+    text = draft.read_text(encoding="utf-8")
+    assert "offsets: [[0, 59]]  # p. 1" in text
+    assert "# p. 2" in text
+    assert (tmp_path / "out" / "ctg.txt").read_text(encoding="utf-8") == read_source(path).text

@@ -133,7 +133,9 @@ def find_facilities(doc: Doc, orgs: list[OrgMention], names: Names, main_epci: P
             continue
         clause = doc.clause(m.start, m.end)
         window = (m.end, min(max(clause[1], m.end), nxt, m.end + 150))
-        f = _facility(doc, m, window, orgs, names, main_epci, keys)
+        prev = mentions[i - 1].end if i else 0
+        before = (max(clause[0], prev), m.start)
+        f = _facility(doc, m, window, orgs, names, main_epci, keys, before=before)
         if f is not None:
             out.append(f)
             if m.kind == "pole-petite-enfance":
@@ -144,15 +146,15 @@ def find_facilities(doc: Doc, orgs: list[OrgMention], names: Names, main_epci: P
 
 
 def _facility(doc: Doc, m: _Mention, window: Span, orgs: list[OrgMention], names: Names,
-              main_epci: Place | None, keys: set[str], kind: str | None = None
-              ) -> FacilityMatch | None:
+              main_epci: Place | None, keys: set[str], kind: str | None = None,
+              before: Span | None = None) -> FacilityMatch | None:
     text, folded = doc.text, doc.folded
     kind = kind or m.kind
     name = None
     commune, territory, basis, place_end = _place(doc, window, orgs, names, main_epci)
-    if commune is None and territory is None:  # « … à la commune de Martel pour le relais »
-        clause = doc.clause(m.start, m.end)
-        commune, territory, basis, _ = _place(doc, (clause[0], m.start), orgs, names, None)
+    if commune is None and territory is None and before is not None:
+        # « … à la commune de Martel pour le relais »: a place just before, in the same clause
+        commune, territory, basis, _ = _place(doc, before, orgs, names, None)
     after = re.match(r"\s+(?:du|de la|de l'|des|d'|de)\s*", folded[m.end:window[1]])
     if after:
         span = name_at(text, m.end + after.end(), skip_links=False, max_words=4)
@@ -193,25 +195,38 @@ def _facility(doc: Doc, m: _Mention, window: Span, orgs: list[OrgMention], names
 
 def _place(doc: Doc, window: Span, orgs: list[OrgMention], names: Names, main_epci: Place | None
            ) -> tuple[Place | None, Place | None, str, int]:
-    """The first commune or EPCI named in ``window`` after a place preposition."""
+    """The first commune or EPCI named in ``window`` after a place preposition:
+    ``(commune, territory, basis, end of the place as written)``."""
     text, folded = doc.text, doc.folded
+    found: list[tuple[int, Place | None, Place | None, str, int]] = []
     for o in orgs:
-        if window[0] <= o.start < window[1] and o.key and o.place is not None:
+        if not window[0] <= o.start < window[1]:
+            continue
+        if o.key and o.place is not None:
             if o.type == "commune":
-                return o.place, None, o.basis, o.end
-            if o.type == "epci" and IN_EPCI.search(folded[window[0]:o.start]):
-                return None, o.place, o.basis, o.end
-        if window[0] <= o.start < window[1] and o.type == "epci" and not o.key and main_epci:
-            return None, main_epci, f"« {text[o.start:o.end]} » : {main_epci.basis}", o.end
+                found.append((o.start, o.place, None, o.basis, o.end))
+            elif o.type == "epci" and IN_EPCI.search(folded[window[0]:o.start]):
+                found.append((o.start, None, o.place, o.basis, o.end))
+        elif o.type == "epci" and main_epci:
+            found.append((o.start, None, main_epci, f"« {text[o.start:o.end]} » : {main_epci.basis}",
+                          o.end))
+        if found:
+            break
     for p in PLACE_PREP.finditer(folded, window[0], window[1]):
+        if found and p.start() > found[0][0]:
+            break
         span = name_at(text, p.end(), limit=window[1], skip_links=False, max_words=7)
         if span is None or span[0] != p.end():
             continue
-        place = names.resolve(text[p.start():span[1]] if folded[p.start():p.start() + 2] == "au"
-                              else text[span[0]:span[1]], "commune")
+        contracted = folded[p.start():p.start() + 2] == "au"  # « au Fossat »
+        place = names.resolve(text[p.start() if contracted else span[0]:span[1]], "commune")
         if place is not None:
-            return place, None, place.basis, span[1]
-    return None, None, "", window[0]
+            found.append((p.start(), place, None, place.basis, span[1]))
+            break
+    if not found:
+        return None, None, "", window[0]
+    _, commune, territory, basis, end = min(found, key=lambda x: x[0])
+    return commune, territory, basis, end
 
 
 def _status(doc: Doc, start: int, end: int) -> tuple[str | None, str]:

@@ -22,6 +22,7 @@ from loaders.extract.amounts import Amount
 from loaders.extract.facilities import FacilityMatch
 from loaders.extract.orgs import OrgMention, is_locative
 from loaders.extract.spans import Doc, Span
+from loaders.extract.territories import Names
 
 BY = re.compile(r"\s*(?:,\s*)?(?:(?:versee|accordee|attribuee|apportee)s?\s+)?(?:par|de la part d[eu']"
                 r"|au titre d[eu'])\s*$")
@@ -41,6 +42,7 @@ GRANTED = re.compile(r"\b(?:a|ont)\s+(?:ete\s+)?(?:accorde|attribue|octroye|allo
 FINANCIAL_HELP = re.compile(r"\b(?:accompagne\w*|soutenu\w*|aide\w*)\s+financierement\b"
                             r"|\b(?:a|ont|avoir)\s+(?:co-?)?finance\b|\bsubventionne\w*")
 PRONOUN = re.compile(r"\b(?:elle|il)\b")
+GENERIC_FUNDERS = frozenset({"caf", "msa", "cd", "cr"})
 
 
 @dataclass
@@ -62,7 +64,7 @@ def find_fundings(doc: Doc, amounts: list[Amount], orgs: list[OrgMention],
     """Fundings with an amount, then fundings stated without one."""
     out: list[FundingMatch] = []
     funded: set[str] = set()
-    previous: dict[int, tuple[OrgMention, Span]] = {}  # sentence → last funder and its span
+    previous: dict[int, tuple[OrgMention, str]] = {}  # sentence → its last funder and its key
     for a in amounts:
         if a.rate:
             continue
@@ -70,40 +72,63 @@ def find_fundings(doc: Doc, amounts: list[Amount], orgs: list[OrgMention],
         clause = doc.clause(a.start, a.end)
         funder, basis = _funder(doc, a, orgs, clause, (s0, s1))
         sid = doc.sentence_index(a.start)
-        spans: list[Span] = []
-        if funder is not None:
-            previous[sid] = (funder, (funder.start, funder.end))
-        elif sid in previous:
-            funder, fspan = previous[sid]
-            basis = (f"montant de la même phrase que le financement par « {doc.text[fspan[0]:fspan[1]]} »"
-                     f" ({funder.key}), sans autre financeur nommé")
-            spans.append(fspan)
-        if funder is None or funder.key is None:
+        inherited = funder is None and sid in previous
+        if inherited:
+            funder, key = previous[sid]
+            written = doc.text[funder.start:funder.end]
+            basis = (f"montant de la même phrase que le financement par « {written} » ({key}), "
+                     "sans autre financeur nommé")
+        if funder is None:
             continue  # an amount with no funder is no funding
         if COST.search(doc.folded, clause[0], a.start) and not VERB.search(doc.folded, clause[0], a.end):
             continue
         item = _funded(doc, a, facilities, (s0, s1), funded)
         if item is None:
             continue
+        if not inherited:
+            key = funder.key or ""
+            if not key:  # « par la MSA »: the one that serves the facility's département
+                key, basis = _by_place(doc, funder, item, orgs)
+            if not key:
+                continue
+            previous[sid] = (funder, key)
         funded.add(item.key)
-        f = FundingMatch(funder.key, item.key, a.value, [*item.evidence, *spans, (a.start, a.end),
-                                                           (funder.start, funder.end)], basis)
-        _co_funders(doc, f, orgs, (s0, s1), funder)
+        f = FundingMatch(key, item.key, a.value, [*item.evidence, (a.start, a.end),
+                                                  (funder.start, funder.end)], basis)
+        _co_funders(doc, f, orgs, (s0, s1), funder, item)
         out.append(f)
     out.extend(_without_amount(doc, orgs, facilities, funded, primary))
     return out
 
 
+def _by_place(doc: Doc, funder: OrgMention, item: FacilityMatch, orgs: list[OrgMention]
+              ) -> tuple[str, str]:
+    """A bare « la MSA », « la Caf », « le Département » funding a facility: the body of that
+    type serving the facility's département, if the text names no other of that type."""
+    place = item.commune
+    if place is None or len(place.departements) != 1 or funder.type not in GENERIC_FUNDERS:
+        return "", ""
+    dep = place.departements[0]
+    written = doc.text[funder.start:funder.end]
+    found = Names(dep).resolve(written, "institution")
+    named = {o.key for o in orgs if o.type == funder.type and o.named and o.key}
+    if found is None or (named and found.key not in named):
+        return "", ""
+    return found.key, (f"« {written} » : l’organisme de ce type qui sert le département {dep} de "
+                       f"{place.name} ({found.basis})")
+
+
 def _funder(doc: Doc, a: Amount, orgs: list[OrgMention], clause: Span, sentence: Span
             ) -> tuple[OrgMention | None, str]:
     folded = doc.folded
-    after = [o for o in orgs if a.end <= o.start <= min(sentence[1], a.end + 60) and o.key]
+    after = [o for o in orgs if a.end <= o.start <= min(sentence[1], a.end + 60)
+             and (o.key or o.type in GENERIC_FUNDERS)]
     for o in after:
         if (BY.search(folded, a.end, o.start) and not folded[a.end:o.start].count(",")) or \
                 OF_AMOUNT.fullmatch(folded, a.end, o.start):
             return o, o.basis
-    before = [o for o in orgs if clause[0] - 80 <= o.start < a.start and o.end <= a.start and o.key
-              and sentence[0] <= o.start]
+    before = [o for o in orgs if clause[0] - 80 <= o.start < a.start and o.end <= a.start
+              and (o.key or o.type in GENERIC_FUNDERS) and sentence[0] <= o.start]
     for o in reversed(before):
         if OF.search(folded, max(0, o.start - 40), o.start):
             return o, o.basis
@@ -127,19 +152,24 @@ def _funded(doc: Doc, a: Amount, facilities: list[FacilityMatch], sentence: Span
 
 
 def _co_funders(doc: Doc, f: FundingMatch, orgs: list[OrgMention], sentence: Span,
-                funder: OrgMention) -> None:
+                funder: OrgMention, item: FacilityMatch) -> None:
+    """The other bodies a funding sentence names beside the funder (« la MSA rejoint le conseil
+    départemental, l’État, la région… dans le financement de … »)."""
     if not CO.search(doc.folded, *sentence):
         return
     seen: list[str] = []
     bases: list[str] = []
     for o in orgs:
-        if not (sentence[0] <= o.start < sentence[1]) or not o.key or o.key == funder.key:
+        if not (sentence[0] <= o.start < sentence[1]) or o is funder or is_locative(doc, o):
             continue
-        if o.type in {"commune", "local", "acronym"} or o.key.startswith(("epci-", "commune-")) \
-                or is_locative(doc, o) or o.key in seen:
+        key, basis = o.key, o.basis
+        if key is None and o.type in GENERIC_FUNDERS:
+            key, basis = _by_place(doc, o, item, orgs)
+        if not key or key == f.funder or key in seen or o.type in {"commune", "local", "acronym"} \
+                or key.startswith(("epci-", "commune-")):
             continue
-        seen.append(o.key)
-        bases.append(f"« {doc.text[o.start:o.end]} » = {o.key}" + (f" ({o.basis})" if o.basis else ""))
+        seen.append(key)
+        bases.append(f"« {doc.text[o.start:o.end]} » = {key}" + (f" ({basis})" if basis else ""))
         f.evidence.append((o.start, o.end))
     f.co_funders = seen
     f.co_basis = "cofinanceurs nommés dans la phrase du financement : " + " ; ".join(bases) if seen else ""

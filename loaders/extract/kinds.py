@@ -7,9 +7,8 @@ Charte Territoriale « avec les familles » ») make one joint mention with both
 convention (same sentence) or in the title: a démarche « pour construire un projet social de
 territoire » is not a convention.
 
->>> [(m.kinds, m.generic) for m in find_kinds(fold("une Convention Territoriale Globale / "
-...                                               "Charte Territoriale avec les familles"))]
-[(('ctg', 'charte-avec-les-familles'), False)]
+>>> kinds_of("une Convention Territoriale Globale / Charte Territoriale avec les familles")
+[('ctg', 'charte-avec-les-familles')]
 """
 
 from __future__ import annotations

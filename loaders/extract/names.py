@@ -28,12 +28,14 @@ STOP = frozenset({"madame", "monsieur", "mme", "mlle", "m", "mm", "caisse", "caf
                   "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
                   "septembre", "octobre", "novembre", "décembre"})
 MAX_WORDS = 9
+# Type words that may end a name (« Decazeville Communauté », « Grand Poitiers Communauté »).
+INSIDE = frozenset({"communauté", "agglomération", "agglo", "métropole"})
 ARTICLES = frozenset({"le", "la", "les", "l'", "l’"})
 
 
 def is_capitalised(word: str) -> bool:
-    """Whether a word starts with a capital letter."""
-    return word[:1].isupper()
+    """Whether a word starts with a capital letter (or is a code such as « 4B »)."""
+    return word[:1].isupper() or (word[:1].isdigit() and any(c.isalpha() for c in word))
 
 
 def name_at(text: str, pos: int, *, limit: int | None = None, skip_links: bool = True,
@@ -42,19 +44,23 @@ def name_at(text: str, pos: int, *, limit: int | None = None, skip_links: bool =
     ``skip_links``, OCR debris such as « U’ » always), or None. It ends on its last capitalised
     word; a word of ``stop`` ends it."""
     end_limit = len(text) if limit is None else limit
-    start = last = None
+    start = last = lead = None
     links = words = 0
     prev_end = pos
     for m in WORD.finditer(text, pos, end_limit):
         gap = text[prev_end:m.start()]
-        if gap.strip() or "\n" in gap or "\f" in gap:
+        dash = gap.strip() in {"-", "–"} and len(gap) <= 3 and start is not None and last == prev_end
+        if (gap.strip() and not dash) or "\n" in gap or "\f" in gap:
             break
+        if dash and not is_capitalised(m.group()):
+            break  # « Andaine - Passais », not « Moissac - la ville »
         word = m.group()
         low = word.lower()
         elided = _is_elided_link(word)
         if start is None and elided and word[0].isupper():
-            pass  # OCR debris before a name: « U’ Aire »
-        elif is_capitalised(word) and low.rstrip("'’") not in stop and not elided:
+            lead = m.start() if lead is None else lead  # « L'Isle-Adam », OCR debris « U’ Aire »
+        elif is_capitalised(word) and not elided and (
+                low.rstrip("'’") not in stop or (low in INSIDE and last == prev_end and links == 0)):
             start = m.start() if start is None else start
             last = m.end()
             links = 0
@@ -73,7 +79,7 @@ def name_at(text: str, pos: int, *, limit: int | None = None, skip_links: bool =
             break
     if start is None or last is None or text[start:last].lower() in ARTICLES:
         return None
-    return start, last
+    return (start if lead is None else lead), last
 
 
 def _is_elided_link(word: str) -> bool:

@@ -142,7 +142,7 @@ def resolve_orgs(doc: Doc, mentions: list[OrgMention], names: Names) -> None:
         if o.named and o.type not in {"local", "acronym", "etat"}:
             _resolve_named(o, text, names, context=False)
     if names.departement is None:
-        names.departement = context_departement(mentions)
+        names.departement = context_departement(mentions, doc)
     for o in mentions:
         if o.named and o.key is None and o.type not in {"local", "acronym", "etat"}:
             _resolve_named(o, text, names, context=True)
@@ -179,9 +179,15 @@ def resolve_orgs(doc: Doc, mentions: list[OrgMention], names: Names) -> None:
             o.basis = (f"« {written} » : le seul organisme de ce type nommé dans le texte, "
                        f"« {text[ref.start:ref.end]} » ({key})")
         elif len(keys) > 1:
+            place = names.resolve(written, RESOLVE_AS[o.type]) if (
+                names.departement and o.type in RESOLVE_AS) else None
             counts = Counter(x.key for x in mentions if x.named and x.type == o.type and x.key)
             (top, n), (_, n2) = counts.most_common(2)
-            if n > n2:
+            if place is not None and place.key in keys:  # the one named that serves the département
+                o.key, o.place = place.key, place
+                o.basis = (f"« {written} » : parmi les organismes de ce type nommés dans le texte, "
+                           f"celui du département {names.departement} ({place.basis})")
+            elif n > n2:
                 o.key, o.place = top, first[top].place
                 o.basis = (f"« {written} » : l’organisme de ce type le plus cité dans le texte, "
                            f"« {text[first[top].start:first[top].end]} » ({top}, {n} mentions)")
@@ -230,15 +236,21 @@ def _paragraph_start(text: str, pos: int) -> int:
     return max(i, j, 0)
 
 
-def context_departement(mentions: list[OrgMention]) -> str | None:
+def context_departement(mentions: list[OrgMention], doc: Doc | None = None) -> str | None:
     """The département the text is about: the one most of its named EPCI, Caf, conseils
-    départementaux and communes lie in."""
+    départementaux and communes lie in (an EPCI named as a place — « dans la communauté de
+    communes X » — counts less)."""
     votes: Counter[str] = Counter()
     weight = {"epci": 3, "caf": 2, "cd": 2, "commune": 1}
     for o in mentions:
-        if o.named and o.place and len(o.place.departements) == 1 and o.type in weight:
-            votes[o.place.departements[0]] += weight[o.type]
-    return votes.most_common(1)[0][0] if votes else None
+        if o.named and o.place and o.place.departements and o.type in weight:
+            aside = doc is not None and o.type == "epci" and is_locative(doc, o)
+            for dep in o.place.departements:  # an EPCI over two départements votes for both
+                votes[dep] += (1 if aside else weight[o.type]) / len(o.place.departements)
+    ranked = votes.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None  # nothing, or a tie: no context rather than a guess
+    return ranked[0][0]
 
 
 def is_locative(doc: Doc, o: OrgMention) -> bool:

@@ -5,12 +5,15 @@ the record)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import yaml
 
 from loaders.extract.draft import extract
-from loaders.extract.text import read_source
+from loaders.extract.text import SourceText, read_source
+
+OFFSETS = re.compile(r"(?m)^\s*(?:- )?offsets: \[\[[\d, \[\]]*\]\]$")
 
 HEADER = ("# Draft written by `maillage extract`: review every item (excerpt, value, confidence,\n"
           "# inferred basis) before accepting it. Format: docs/records.md.\n")
@@ -42,10 +45,26 @@ _Dumper.add_representer(str, _str)
 _Dumper.add_representer(list, _list)
 
 
-def dump(record: dict) -> str:
-    """The YAML text of a draft record."""
-    return HEADER + yaml.dump(record, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                              width=10_000, default_flow_style=False)
+def dump(record: dict, source: SourceText | None = None) -> str:
+    """The YAML text of a draft record; for a PDF ``source``, each ``offsets:`` line says in a
+    comment which page(s) its excerpts are on (the record format has no field for it).
+
+    >>> print(dump({"offsets": [[0, 3]]}, SourceText("abc\fdef", (0, 4), "application/pdf")), end="")
+    # Draft written by `maillage extract`: review every item (excerpt, value, confidence,
+    # inferred basis) before accepting it. Format: docs/records.md.
+    offsets: [[0, 3]]  # p. 1
+    """
+    text = yaml.dump(record, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000,
+                     default_flow_style=False)
+    if source is not None and source.pages:
+        text = OFFSETS.sub(lambda m: _pages(m, source), text)
+    return HEADER + text
+
+
+def _pages(m: re.Match[str], source: SourceText) -> str:
+    starts = [int(x) for x in re.findall(r"\[(\d+), \d+\]", m.group())]
+    pages = sorted({p for s in starts if (p := source.page_of(s)) is not None})
+    return f"{m.group()}  # p. {', '.join(map(str, pages))}" if pages else m.group()
 
 
 def extract_file(path: Path, out_dir: Path, *, date_hint: dt.date | None = None) -> Path:
@@ -62,7 +81,7 @@ def extract_file(path: Path, out_dir: Path, *, date_hint: dt.date | None = None)
     with (out_dir / f"{path.stem}.txt").open("w", encoding="utf-8", newline="") as handle:
         handle.write(source.text)
     target = out_dir / f"{path.stem}.yaml"
-    target.write_text(dump(record), encoding="utf-8")
+    target.write_text(dump(record, source), encoding="utf-8")
     return target
 
 
