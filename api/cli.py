@@ -63,7 +63,9 @@ def load(store: StoreOption = None,
 @app.command()
 def serve(store: StoreOption = None,
           host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="TCP port.")] = 8000) -> None:
+          port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+          access_log: Annotated[bool, typer.Option(help="Log every request (costs throughput).")]
+          = False) -> None:
     """Serve the SPARQL endpoint and the REST API over the on-disk store (read-only)."""
     import uvicorn
 
@@ -73,7 +75,7 @@ def serve(store: StoreOption = None,
         application = create_app(Settings(store=_store_path(store)))
     except MaillageError as exc:
         raise _fail(exc) from None
-    uvicorn.run(application, host=host, port=port)
+    uvicorn.run(application, host=host, port=port, access_log=access_log)
 
 
 def _sparql_text(query: str) -> tuple[str, object | None]:
