@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -19,6 +19,25 @@ from graph.errors import NotFoundError
 from graph.store import OxigraphStore
 
 STATIC = Path(__file__).parent / "static"
+
+
+class BodyLimit:
+    """Refuse a request whose declared body is over ``limit`` bytes (413), as plain ASGI: an
+    ``@app.middleware`` costs ~0.2 ms per request. Bodies without a length are bounded where
+    they are read."""
+
+    def __init__(self, app, limit: int) -> None:  # type: ignore[no-untyped-def]
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                    response = errors.problem(413, "Content too large",
+                                              f"the body is over {self.limit} bytes")
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
 
 
 def open_service_store(settings: Settings) -> OxigraphStore:
@@ -59,20 +78,13 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
     app.state.executor = InProcess(store)
     errors.install(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return errors.problem(413, "Content too large",
-                                  f"the body is over {settings.max_body_bytes} bytes")
-        return await call_next(request)
-
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
                        allow_headers=["Authorization", "Content-Type", "Accept",
                                       "If-None-Match"],
                        expose_headers=["Link", "ETag", "Location"])
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     for module in (sparql, graph_store, fundings, queries, resolve, catalog, resources):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
