@@ -12,7 +12,6 @@ from pyshacl import validate
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from api.main import create_app
-from api.routes import catalog, resources
 from api.settings import Settings
 from graph.store import DRAFT_GRAPHS, OxigraphStore
 from graph.vocab import BASE
@@ -55,12 +54,8 @@ ex:VoidRoot a sh:NodeShape ; sh:targetSubjectsOf void:subset ;
 
 
 def build_app(store, settings: Settings | None = None):
-    app = create_app(settings or Settings(), store=store)
-    paths = {getattr(r, "path", None) for r in app.routes}
-    for module in (resources, catalog):
-        if not any(r.path in paths for r in module.router.routes):
-            app.include_router(module.router)
-    return app
+    """The real app (create_app includes the linked-data and catalog routers)."""
+    return create_app(settings or Settings(), store=store)
 
 
 @pytest.fixture(scope="module")

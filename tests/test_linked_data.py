@@ -13,7 +13,7 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from api.main import create_app
-from api.routes import catalog, resources
+from api.routes import resources
 from api.settings import Settings
 from api.urls import _forwarded
 from graph.vocab import BASE, GRAPH
@@ -81,13 +81,8 @@ class Page(HTMLParser):
 
 
 def build_app(store, settings: Settings | None = None):
-    """The real app with the linked-data routers (included once, whoever includes them)."""
-    app = create_app(settings or Settings(), store=store)
-    paths = {getattr(r, "path", None) for r in app.routes}
-    for module in (resources, catalog):
-        if not any(r.path in paths for r in module.router.routes):
-            app.include_router(module.router)
-    return app
+    """The real app (create_app includes the linked-data and catalog routers)."""
+    return create_app(settings or Settings(), store=store)
 
 
 @pytest.fixture(scope="module")
