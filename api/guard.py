@@ -6,21 +6,14 @@ from __future__ import annotations
 import re
 
 from api.errors import QueryRefusedError
+from graph.store import mask_sparql
 
-_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-_COMMENTS = re.compile(r"#[^\n]*")
-_IRIS = re.compile(r"<[^<>\s]*>")
 _REMOTE = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
-
-
-def bare(text: str) -> str:
-    """The query with strings, IRIs and comments blanked, for keyword checks."""
-    return _COMMENTS.sub("", _IRIS.sub("<>", _STRINGS.sub('""', text)))
 
 
 def names_a_dataset(text: str) -> bool:
     """Whether the query has its own ``FROM`` / ``FROM NAMED`` clauses."""
-    return re.search(r"\bFROM\b", bare(text), re.IGNORECASE) is not None
+    return re.search(r"\bFROM\b", mask_sparql(text), re.IGNORECASE) is not None
 
 
 def check_query(text: str, *, max_bytes: int, max_depth: int) -> None:
@@ -31,7 +24,7 @@ def check_query(text: str, *, max_bytes: int, max_depth: int) -> None:
     size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise QueryRefusedError(f"the query is {size} bytes; the limit is {max_bytes}")
-    stripped = bare(text)
+    stripped = mask_sparql(text)
     if _REMOTE.search(stripped):
         raise QueryRefusedError("SERVICE and LOAD are not allowed on this endpoint")
     depth = deepest = 0

@@ -86,6 +86,16 @@ class GraphStore(Protocol):
     def graph_sizes(self) -> dict[str, int]: ...
 
 
+def mask_sparql(sparql: str) -> str:
+    """The text with strings, IRIs and comments blanked (same length), for keyword and
+    structure checks that must not look inside them.
+
+    >>> mask_sparql('SELECT * WHERE { ?s ?p "{" } # }')
+    'SELECT * WHERE { ?s ?p     }    '
+    """
+    return _OPAQUE.sub(lambda m: " " * len(m.group(0)), sparql)
+
+
 def bind_values(sparql: str, bindings: Mapping[str, Term]) -> str:
     """Bind variables by a ``VALUES`` block opened at the top of the first ``WHERE`` group.
 
@@ -96,8 +106,7 @@ def bind_values(sparql: str, bindings: Mapping[str, Term]) -> str:
     """
     if not bindings:
         return sparql
-    masked = _OPAQUE.sub(lambda m: " " * len(m.group(0)), sparql)
-    match = _WHERE_OPEN.search(masked)
+    match = _WHERE_OPEN.search(mask_sparql(sparql))
     if match is None:
         raise BadQueryError("cannot bind parameters: the query has no WHERE clause")
     names = " ".join(f"?{name}" for name in bindings)

@@ -35,6 +35,13 @@ def _target(graph: str | None, default: str | None) -> ox.NamedNode | ox.Default
         return problem(400, "Bad request", f"{graph!r} is not an IRI")
 
 
+def _writable_target(request: Request, graph: str | None,
+                     default: str | None) -> ox.NamedNode | ox.DefaultGraph | Response:
+    """The graph a write addresses, or the refusal to send (no token, bad target)."""
+    refusal = write_refusal(request)
+    return refusal if refusal is not None else _target(graph, default)
+
+
 def _exists(store, target) -> bool:  # type: ignore[no-untyped-def]
     return isinstance(target, ox.DefaultGraph) or store.raw.contains_named_graph(target)
 
@@ -66,10 +73,7 @@ def head_graph(request: Request, graph: GraphParam = None, default: DefaultParam
 
 
 async def _write(request: Request, graph: str | None, default: str | None, replace: bool) -> Response:
-    refusal = write_refusal(request)
-    if refusal is not None:
-        return refusal
-    target = _target(graph, default)
+    target = _writable_target(request, graph, default)
     if isinstance(target, Response):
         return target
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -115,10 +119,7 @@ async def post_graph(request: Request, graph: GraphParam = None,
 @router.delete("/store", summary="Graph Store: delete a graph (token)")
 def delete_graph(request: Request, graph: GraphParam = None,
                  default: DefaultParam = None) -> Response:
-    refusal = write_refusal(request)
-    if refusal is not None:
-        return refusal
-    target = _target(graph, default)
+    target = _writable_target(request, graph, default)
     if isinstance(target, Response):
         return target
     store = request.app.state.store
