@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import tempfile
 import threading
 from pathlib import Path
@@ -85,7 +84,7 @@ def dataset_facts(store) -> dict:
         VALUES ?k {{ <{IGEO.Commune}> <{IGEO.Intercommunalite}> <{MLG.Convention}> }} ?c a ?k }}
         GROUP BY ?k ORDER BY ?k""").rows() if "x" in r]
     loaded = one["loaded"].value if "loaded" in one else ""
-    version = hashlib.sha256(json.dumps([sorted(sizes.items()), loaded]).encode()).hexdigest()[:16]
+    version = store.version
     return {"sizes": sizes, "triples": sum(sizes.values()), "labels": labels, "version": version,
             "loaded": loaded, "sources": sources, "examples": examples,
             "years": (one["first"].value, one["last"].value) if "first" in one else None}
