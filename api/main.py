@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.executor import InProcess, WorkerPool
-from api.routes import catalog, fundings, graph_store, queries, resolve, resources, sparql
+from api.routes import ROUTERS
 from api.settings import Settings
 from graph.errors import NotFoundError
 from graph.store import OxigraphStore
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
                                       "If-None-Match"],
                        expose_headers=["Link", "ETag", "Location"])
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    for module in (sparql, graph_store, fundings, queries, resolve, catalog, resources):
-        app.include_router(module.router)
+    for name in ROUTERS:
+        app.include_router(importlib.import_module(f"api.routes.{name}").router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
