@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.settings import Settings
-from graph.errors import MaillageError
+from graph.errors import MaillageError, NotFoundError
 from graph.named_queries import QUERIES, get_named_query
 from graph.store import OxigraphStore
 
@@ -66,16 +66,14 @@ def serve(store: StoreOption = None,
           port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
           access_log: Annotated[bool, typer.Option(help="Log every request (costs throughput).")]
           = False) -> None:
-    """Serve the SPARQL endpoint and the REST API over the on-disk store (read-only)."""
-    import uvicorn
+    """Serve the SPARQL endpoint and the REST API over the on-disk store (read-only unless an
+    update token is set), in ``MAILLAGE_WORKERS`` supervised worker processes."""
+    from api.serve import serve as run
 
-    from api.main import create_app
-
-    try:
-        application = create_app(Settings(store=_store_path(store)))
-    except MaillageError as exc:
-        raise _fail(exc) from None
-    uvicorn.run(application, host=host, port=port, access_log=access_log)
+    settings = Settings(store=_store_path(store))
+    if not settings.store.is_dir():  # said once here, not by every worker
+        raise _fail(NotFoundError(f"no store at {settings.store}: run `maillage load` first"))
+    run(settings, host=host, port=port, access_log=access_log)
 
 
 def _sparql_text(query: str) -> tuple[str, object | None]:

@@ -1,27 +1,39 @@
-"""Where queries run. pyoxigraph has no timeout and a hostile query can exhaust memory or crash
-the process, so the server runs queries in worker processes it can stop: :class:`WorkerPool`
-(each worker opens the on-disk store read-only; a query over its time is stopped by killing its
-worker, which is replaced, while the other workers keep answering). :class:`InProcess` runs in
-the server's own thread pool, for an in-memory store (tests) or a writable one."""
+"""Where queries run: in the serving process, on a few threads (pyoxigraph releases the GIL
+while it evaluates, so the event loop keeps answering), with a time limit, a cap on rows and a
+cache of answers.
+
+pyoxigraph cannot stop a query once it runs. A query past the time limit is answered ``503``
+and its thread left to finish; the process then *retires*: it stops taking connections,
+finishes the requests it has and exits, and ``maillage serve``'s supervisor starts a fresh one
+(see :mod:`api.serve`). A query that crashes the engine or exhausts the worker's memory cap
+takes down its process only; the supervisor replaces it too. This is the pre-fork model
+(gunicorn's ``--timeout``): isolation per process, no per-query hop between processes.
+"""
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import queue
+import asyncio
+import logging
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from pathlib import Path
 
-from graph.errors import BadQueryError, MaillageError
-from graph.store import OxigraphStore
+from graph.errors import MaillageError
+from graph.store import OxigraphStore, QueryResult, mask_sparql
+
+log = logging.getLogger("maillage.executor")
 
 
 class QueryTimeoutError(MaillageError):
-    """A query that ran past the time limit and was stopped."""
+    """A query that ran past the time limit (its answer is abandoned)."""
 
 
 class QueryCrashedError(MaillageError):
-    """A query that made its worker process die (memory, engine crash)."""
+    """A query that made the engine fail."""
 
 
 class NotAcceptableError(MaillageError):
@@ -41,125 +53,182 @@ class Job:
 
 @dataclass(frozen=True)
 class Answer:
+    """A serialized result. ``truncated``: rows were left out at the row cap."""
+
     media_type: str
     body: bytes
+    truncated: bool = False
 
 
-def answer(store: OxigraphStore, job: Job) -> Answer:
-    """Run ``job`` on ``store`` and serialize the result as negotiated."""
+# The smallest a row can be in each serialization: a body shorter than cap × this cannot hold
+# ``cap`` rows, so only longer ones need the check for a row past the cap.
+_MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 2, "ttl": 6, "nt": 10, "jsonld": 10,
+                  "trig": 6, "nq": 10}
+_FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
+# Brackets, and the keywords that end a query, as words (not ?limit, ex:values…).
+_TAIL_SCAN = re.compile(r"[{}()]|(?<![\w?$:])(?:LIMIT|OFFSET|VALUES)\b", re.IGNORECASE)
+_VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def cap_rows(sparql: str, cap: int, offset: int = 0) -> str | None:
+    """The query with its top-level solutions limited to ``cap`` (from ``offset``), or
+    ``None`` when the rewrite does not apply (an ASK, or the query sets its own LIMIT, OFFSET
+    or trailing VALUES: then it is run as written).
+
+    >>> cap_rows("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", 10)
+    'SELECT * WHERE { ?s ?p ?o } ORDER BY ?s\\nLIMIT 10'
+    >>> cap_rows("SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } LIMIT 5 } }", 10, offset=10)
+    'SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } LIMIT 5 } }\\nOFFSET 10 LIMIT 10'
+    >>> cap_rows("ASK { ?s ?p ?o }", 10) is None
+    True
+    """
+    masked = mask_sparql(sparql)
+    form = _FORM.search(masked)
+    if form is None or form.group(1).upper() == "ASK":
+        return None
+    depth = 0
+    for match in _TAIL_SCAN.finditer(masked, form.end()):
+        token = match.group(0)
+        if token in "{(":
+            depth += 1
+        elif token in "})":
+            depth -= 1
+        elif depth == 0:
+            return None
+    window = f"OFFSET {offset} LIMIT {cap}" if offset else f"LIMIT {cap}"
+    return f"{sparql}\n{window}"
+
+
+def answer(store: OxigraphStore, job: Job, max_rows: int = 0) -> Answer:
+    """Run ``job`` on ``store`` and serialize the result as negotiated, by the store.
+
+    With ``max_rows``, at most that many solutions are returned; ``truncated`` says whether
+    more existed (checked by asking for the next one, only when the body is long enough to hold
+    ``max_rows`` rows).
+    """
     from api.negotiation import choose
 
-    result = store.query(job.sparql, default_graphs=list(job.default_graphs) or None,
-                         named_graphs=list(job.named_graphs) or None)
+    capped = cap_rows(job.sparql, max_rows) if max_rows else None
+    options = {"default_graphs": list(job.default_graphs) or None,
+               "named_graphs": list(job.named_graphs) or None}
+    result = store.query(capped or job.sparql, **options)
     chosen = choose(result.kind, job.fmt, job.accept)
     if chosen is None:
         raise NotAcceptableError(f"no serialization of a {result.kind.upper()} result matches "
                                  "the Accept header or format parameter")
-    return Answer(chosen[1], result.serialize(chosen[0]))
+    body = result.serialize(chosen[0])
+    truncated = False
+    if capped and len(body) >= max_rows * _MIN_ROW_BYTES[chosen[0]]:
+        beyond = store.query(cap_rows(job.sparql, 1, offset=max_rows) or "", **options)
+        truncated = _has_any(beyond)
+    return Answer(chosen[1], body, truncated)
 
 
-class InProcess:
-    """Queries in the calling thread (no hard timeout: for in-memory or writable stores)."""
-
-    def __init__(self, store: OxigraphStore) -> None:
-        self.store = store
-
-    def run(self, job: Job) -> Answer:
-        return answer(self.store, job)
-
-    def close(self) -> None:
-        pass
+def _has_any(result: QueryResult) -> bool:
+    return next(iter(result.raw), None) is not None
 
 
-def _serve(path: str, conn: Connection) -> None:  # runs in a worker process
-    store = OxigraphStore(Path(path), read_only=True)
-    conn.send(("ready", None))
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
+class AnswerCache:
+    """Answers by request, for the store version they were computed on; bounded in bytes.
+    Queries with volatile functions (``NOW()``, ``RAND()``…) are never kept."""
+
+    def __init__(self, max_bytes: int, max_entry_bytes: int = 1 << 20) -> None:
+        self.max_bytes, self.max_entry_bytes = max_bytes, max_entry_bytes
+        self._entries: OrderedDict[tuple, Answer] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Answer | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, job: Job, value: Answer) -> None:
+        size = len(value.body)
+        if size > self.max_entry_bytes or size > self.max_bytes or \
+                _VOLATILE.search(mask_sparql(job.sparql)):
             return
-        try:
-            conn.send(("ok", answer(store, job)))
-        except MaillageError as exc:
-            conn.send(("error", (type(exc).__name__, str(exc))))
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self._bytes += size - (len(old.body) if old else 0)
+            self._entries[key] = value
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.body)
 
 
-_ERRORS: dict[str, type[MaillageError]] = {"BadQueryError": BadQueryError,
-                                           "NotAcceptableError": NotAcceptableError}
+class QueryRunner:
+    """Runs jobs on ``threads`` threads of this process with a time limit of ``timeout``
+    seconds (execution only: the wait for a free thread is bounded separately), ``max_rows``
+    per answer and a cache of ``cache_bytes``. ``on_runaway`` is called once when a query
+    outlives its time (the server then retires this process)."""
 
+    def __init__(self, store: OxigraphStore, *, timeout: float = 10.0, threads: int = 4,
+                 max_rows: int = 0, cache_bytes: int = 0,
+                 on_runaway: Callable[[], None] | None = None) -> None:
+        self.store, self.timeout, self.max_rows = store, timeout, max_rows
+        self.cache = AnswerCache(cache_bytes) if cache_bytes else None
+        self.on_runaway = on_runaway
+        self.runaway = False
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="query")
 
-@dataclass
-class _Worker:
-    process: mp.process.BaseProcess
-    conn: Connection
+    def cached(self, job: Job) -> Answer | None:
+        """The cached answer to ``job`` on the current data, if any."""
+        if self.cache is None:
+            return None
+        return self.cache.get((self.store.version, job))
 
+    def run_sync(self, job: Job) -> Answer:
+        """Run in the calling thread (for tools and the thread-pool routes; no time limit)."""
+        return answer(self.store, job, self.max_rows)
 
-class WorkerPool:
-    """``size`` worker processes over the on-disk store at ``path``; each query gets
-    ``timeout`` seconds."""
+    async def run(self, job: Job) -> Answer:
+        """Run ``job`` on a query thread and wait for it within the time limit.
 
-    def __init__(self, path: Path, size: int = 2, timeout: float = 10.0) -> None:
-        self.path, self.timeout = path, timeout
-        self._context = mp.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._closed = False
-        for _ in range(size):
-            self._idle.put(self._start())
-
-    def _start(self) -> _Worker:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(str(self.path), child), daemon=True)
-        process.start()
-        child.close()
-        if not parent.poll(60) or parent.recv()[0] != "ready":
-            process.kill()
-            raise QueryCrashedError("a query worker could not open the store")
-        return _Worker(process, parent)
-
-    def _replace(self, worker: _Worker) -> None:
-        worker.process.kill()
-        worker.process.join(5)
-        worker.conn.close()
-        if not self._closed:
-            self._idle.put(self._start())
-
-    def run(self, job: Job) -> Answer:
-        """Run ``job`` in an idle worker; stop it if it runs past the time limit.
-
-        :raises QueryTimeoutError: past the limit (the worker is replaced).
-        :raises QueryCrashedError: if the worker died (it is replaced).
+        :raises QueryTimeoutError: past the limit, or no thread free within it.
         """
-        # Waiting for a free worker and running are bounded separately: a query queued behind
-        # slow ones still gets its full time once it runs.
-        try:
-            worker = self._idle.get(timeout=self.timeout)
-        except queue.Empty:
-            raise QueryTimeoutError(f"no query worker free within {self.timeout:g} s") from None
-        try:
-            worker.conn.send(job)
-            if not worker.conn.poll(self.timeout):
-                self._replace(worker)
-                raise QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s "
-                                        "and was stopped")
-            status, payload = worker.conn.recv()
-        except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
-            self._replace(worker)
-            raise QueryCrashedError("the query made its worker process fail (too much memory "
-                                    "or an engine error); it was stopped") from None
-        self._idle.put(worker)
-        if status == "ok":
-            return payload
-        name, message = payload
-        raise _ERRORS.get(name, BadQueryError)(message)
+        found = self.cached(job)
+        if found is not None:
+            return found
+        started: list[float] = []
 
-    def close(self) -> None:
-        """Stop every worker."""
-        self._closed = True
+        def work() -> Answer:
+            started.append(time.monotonic())
+            return answer(self.store, job, self.max_rows)
+
+        future: Future[Answer] = self._pool.submit(work)
+        waiting = asyncio.wrap_future(future)
+        deadline = time.monotonic() + self.timeout
         while True:
             try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                return
-            worker.process.kill()
-            worker.conn.close()
+                result = await asyncio.wait_for(asyncio.shield(waiting),
+                                                max(deadline - time.monotonic(), 0.001))
+                break
+            except TimeoutError:
+                if not started:
+                    if future.cancel():
+                        raise QueryTimeoutError(f"no query thread free within "
+                                                f"{self.timeout:g} s; try again") from None
+                    continue  # it just started: give it its full time
+                deadline = started[0] + self.timeout
+                if time.monotonic() < deadline:
+                    continue
+                self._runaway(job)
+                raise QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s; "
+                                        "it was abandoned") from None
+        if self.cache is not None:
+            self.cache.put((self.store.version, job), job, result)
+        return result
+
+    def _runaway(self, job: Job) -> None:
+        log.warning("query past %g s abandoned: %.200s", self.timeout, job.sparql)
+        if not self.runaway:
+            self.runaway = True
+            if self.on_runaway is not None:
+                self.on_runaway()
+
+    def close(self) -> None:
+        """Stop taking jobs (running ones are not waited for)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -8,6 +8,8 @@ import re
 from api.errors import QueryRefusedError
 from graph.store import mask_sparql
 
+_BRACKETS = re.compile(r"[{}()]")
+_OPENERS = re.compile(r"[{(]")
 _REMOTE = re.compile(r"\b(SERVICE|LOAD)\b", re.IGNORECASE)
 
 
@@ -28,11 +30,12 @@ def check_query(text: str, *, max_bytes: int, max_depth: int) -> None:
     if _REMOTE.search(stripped):
         raise QueryRefusedError("SERVICE and LOAD are not allowed on this endpoint")
     depth = deepest = 0
-    for ch in stripped:
-        if ch in "{(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "})":
-            depth -= 1
+    if len(_OPENERS.findall(stripped)) > max_depth:  # else it cannot nest deeper than allowed
+        for match in _BRACKETS.finditer(stripped):
+            if match.group(0) in "{(":
+                depth += 1
+                deepest = max(deepest, depth)
+            else:
+                depth -= 1
     if deepest > max_depth:
         raise QueryRefusedError(f"the query nests {deepest} levels; the limit is {max_depth}")

@@ -13,7 +13,8 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.executor import InProcess, WorkerPool
+from api.endpoint import SparqlEndpoint
+from api.executor import QueryRunner
 from api.routes import ROUTERS
 from api.settings import Settings
 from graph.errors import NotFoundError
@@ -55,28 +56,28 @@ def open_service_store(settings: Settings) -> OxigraphStore:
 def create_app(settings: Settings | None = None, store: OxigraphStore | None = None) -> FastAPI:
     """Build the app over ``store`` (default: the on-disk store named by ``settings``).
 
-    Queries run in worker processes (time limit enforced, crashes contained) when the store is
-    the read-only on-disk one and ``query_workers`` > 0; in-process otherwise.
+    SPARQL queries run on this process's query threads with the time limit, row cap and answer
+    cache of ``settings`` (:class:`~api.executor.QueryRunner`); ``maillage serve`` runs several
+    such processes under a supervisor (:mod:`api.serve`).
     """
     settings = settings or Settings()
     store = store if store is not None else open_service_store(settings)
-    isolated = (store.path is not None and not settings.update_token
-                and settings.query_workers > 0)
+    runner = QueryRunner(store, timeout=settings.query_timeout, threads=settings.query_threads,
+                         max_rows=settings.max_result_rows,
+                         cache_bytes=settings.result_cache_mb << 20)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if isolated:
-            app.state.executor = WorkerPool(store.path, settings.query_workers,
-                                            settings.query_timeout)
+        store.version  # noqa: B018 -- computed once at start, not on the first request
         yield
-        app.state.executor.close()
+        runner.close()
 
     app = FastAPI(title="maillage", version="0.1.0", lifespan=lifespan,
                   description="Linked data on the partnerships of Caf, MSA, départements, "
                               "EPCI and communes: SPARQL endpoint and REST lookups.")
     app.state.settings = settings
     app.state.store = store
-    app.state.executor = InProcess(store)
+    app.state.runner = runner
     errors.install(app)
 
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
@@ -84,8 +85,10 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
                        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
                        allow_headers=["Authorization", "Content-Type", "Accept",
                                       "If-None-Match"],
-                       expose_headers=["Link", "ETag", "Location"])
+                       expose_headers=["Link", "ETag", "Location", "X-Total-Count",
+                                       "X-SPARQL-MaxRows", "X-Result-Truncated"])
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SparqlEndpoint)  # outermost: SPARQL queries skip the rest
     for name in ROUTERS:
         app.include_router(importlib.import_module(f"api.routes.{name}").router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -3,9 +3,11 @@ the environment."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,8 +24,12 @@ class Settings(BaseSettings):
     store: Path = default_store_path()
     max_query_bytes: int = 20_000
     max_query_depth: int = 40
-    query_timeout: float = 10.0        # seconds; enforced by stopping the query's worker
-    query_workers: int = 2             # worker processes for queries (0: run in-process)
+    query_timeout: float = 10.0        # seconds; past it: 503, and the worker is replaced
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1)  # serving processes
+    query_threads: int = 4             # queries run at once in each worker
+    max_result_rows: int = 100_000     # rows (solutions) per answer; more: flagged truncated
+    result_cache_mb: int = 64          # answers kept per worker (0: no cache)
+    worker_memory_mb: int = 4096       # heap cap per worker (0: none); past it the worker dies
     max_body_bytes: int = 5_000_000    # largest request body accepted (SPARQL, Graph Store)
     update_token: str | None = None    # bearer token for writes; None: writes disabled
     cors_origins: list[str] = ["*"]

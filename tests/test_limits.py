@@ -19,7 +19,7 @@ QUICK = "ASK { <http://example.org/s0> ?p ?o }"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     path = small_store(tmp_path_factory.mktemp("limits") / "store")
-    with running_server(path, query_timeout="1.5", query_workers="2",
+    with running_server(path, query_timeout="1.5", workers="2",
                         max_body_bytes="10000") as base:
         yield base
 
