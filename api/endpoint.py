@@ -14,12 +14,13 @@ import gzip
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import PROBLEM, QueryRefusedError
-from api.executor import Answer, Job, NotAcceptableError, QueryCrashedError, QueryTimeoutError
+from api.executor import Job, NotAcceptableError, QueryCrashedError, QueryTimeoutError, is_volatile
 from api.guard import check_query, names_a_dataset
 from graph.errors import BadQueryError, MaillageError
 
@@ -58,20 +59,29 @@ class SparqlEndpoint:
         headers = _headers(scope)
         state = scope["app"].state
         try:
-            if scope["method"] == "GET":
+            body = b""
+            if scope["method"] == "POST":
+                body = await _read_body(receive, headers, state.settings.max_body_bytes)
+            # The request as sent is the cache key: a repeated request skips parsing too.
+            key = (state.store.version, scope["query_string"], body,
+                   headers.get("content-type", "") if body else "", headers.get("accept"))
+            hit = state.answers.get(key) if state.answers is not None else None
+            if hit is not None:
+                await _reply(send, state, scope, headers, hit)
+            elif scope["method"] == "GET":
                 params = parse_qs(scope["query_string"].decode("latin-1"),
                                   keep_blank_values=True)
                 if "update" in params:
-                    raise ProtocolError(405, "Method not allowed", "updates are sent by POST, never "
-                                  "by GET", {"Allow": "POST"})
+                    raise ProtocolError(405, "Method not allowed",
+                                        "updates are sent by POST, never by GET", {"Allow": "POST"})
                 if "query" not in params:  # the service description or the query page
                     await self.app(scope, receive, send)
                     return
-                await self._query(state, scope, send, headers, params["query"],
+                await self._query(state, scope, send, headers, key, params["query"],
                                   params.get("default-graph-uri", []),
                                   params.get("named-graph-uri", []), params)
             else:
-                await self._post(state, scope, receive, send, headers)
+                await self._post(state, scope, send, headers, key, body)
         except ProtocolError as refusal:
             await _problem(send, state, headers, refusal.status, refusal.title, refusal.detail,
                            refusal.headers)
@@ -80,12 +90,8 @@ class SparqlEndpoint:
             extra = {"Retry-After": "5"} if status == 503 else {}
             await _problem(send, state, headers, status, title, str(exc), extra)
 
-    async def _post(self, state, scope, receive, send, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-        limit = state.settings.max_body_bytes
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise ProtocolError(413, "Content too large", f"the body is over {limit} bytes")
-        body = await _read_body(receive, limit)
+    async def _post(self, state, scope, send, headers: dict[str, str], key: tuple,  # type: ignore[no-untyped-def]
+                    body: bytes) -> None:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -100,49 +106,49 @@ class SparqlEndpoint:
                 using = form.get("using-graph-uri", []) + form.get("using-named-graph-uri", [])
                 await self._update(state, send, headers, form["update"], using)
                 return
-            await self._query(state, scope, send, headers, form.get("query", []),
+            await self._query(state, scope, send, headers, key, form.get("query", []),
                               form.get("default-graph-uri", []) + url.get("default-graph-uri", []),
                               form.get("named-graph-uri", []) + url.get("named-graph-uri", []),
                               url)
         elif media == "application/sparql-query":
-            await self._query(state, scope, send, headers, [text], url.get("default-graph-uri", []),
-                              url.get("named-graph-uri", []), url)
+            await self._query(state, scope, send, headers, key, [text],
+                              url.get("default-graph-uri", []), url.get("named-graph-uri", []),
+                              url)
         elif media == "application/sparql-update":
             using = url.get("using-graph-uri", []) + url.get("using-named-graph-uri", [])
             await self._update(state, send, headers, [text], using)
         else:
             raise ProtocolError(415, "Unsupported media type",
-                          "POST a query as application/x-www-form-urlencoded (query=...) or "
-                          "application/sparql-query, an update as a form (update=...) or "
-                          "application/sparql-update")
+                                "POST a query as application/x-www-form-urlencoded (query=...) "
+                                "or application/sparql-query, an update as a form (update=...) "
+                                "or application/sparql-update")
 
-    async def _query(self, state, scope, send, headers: dict[str, str],  # type: ignore[no-untyped-def]
+    async def _query(self, state, scope, send, headers: dict[str, str], key: tuple,  # type: ignore[no-untyped-def]
                      queries: list[str], defaults: list[str], named: list[str],
                      params: dict) -> None:
         if len(queries) != 1:
             raise ProtocolError(400, "Bad request",
-                          f"give exactly one query parameter (got {len(queries)})")
-        fmt = params.get("format", [None])[0]
-        job = Job(queries[0], tuple(defaults), tuple(named), fmt, headers.get("accept"))
-        runner = state.runner
-        result = runner.cached(job)
-        if result is None:
-            settings = state.settings
-            check_query(job.sparql, max_bytes=settings.max_query_bytes,
-                        max_depth=settings.max_query_depth)
-            if (defaults or named) and names_a_dataset(job.sparql):
-                raise ProtocolError(400, "Bad request", "the dataset is given twice: by "
-                              "default-graph-uri / named-graph-uri and by FROM in the query")
-            result = await runner.run(job)
+                                f"give exactly one query parameter (got {len(queries)})")
+        settings = state.settings
+        job = Job(queries[0], tuple(defaults), tuple(named), params.get("format", [None])[0],
+                  headers.get("accept"))
+        check_query(job.sparql, max_bytes=settings.max_query_bytes,
+                    max_depth=settings.max_query_depth)
+        if (defaults or named) and names_a_dataset(job.sparql):
+            raise ProtocolError(400, "Bad request", "the dataset is given twice: by "
+                                "default-graph-uri / named-graph-uri and by FROM in the query")
+        result = await state.runner.run(job)
         tag = _etag(state.store.version, job)
         extra = [(b"etag", tag.encode()), (b"cache-control", b"public, max-age=60")]
         if result.truncated:
-            limit = str(runner.max_rows).encode()
+            limit = str(state.runner.max_rows).encode()
             extra += [(b"x-sparql-maxrows", limit), (b"x-result-truncated", b"true")]
-        if scope["method"] == "GET" and tag in _tags(headers.get("if-none-match", "")):
-            await _send(send, state, headers, 304, None, b"", extra)
-            return
-        await _send(send, state, headers, 200, result, result.body, extra)
+        charset = "" if result.media_type.endswith("+xml") else "; charset=utf-8"
+        extra.append((b"content-type", (result.media_type + charset).encode()))
+        reply = Reply(tag, result.body, extra)
+        if state.answers is not None and not is_volatile(job.sparql):
+            state.answers.put(key, reply, len(result.body))
+        await _reply(send, state, scope, headers, reply)
 
     async def _update(self, state, send, headers: dict[str, str],  # type: ignore[no-untyped-def]
                       updates: list[str], using: list[str]) -> None:
@@ -155,7 +161,7 @@ class SparqlEndpoint:
             raise ProtocolError(400, "Bad request", "using-graph-uri / using-named-graph-uri are not "
                                               "supported: name the graphs in the update")
         await run_in_threadpool(state.store.update, updates[0])
-        await _send(send, state, headers, 204, None, b"", [])
+        await _send(send, state, headers, 204, [], b"")
 
 
 def _check_token(token: str | None, given: str) -> None:
@@ -178,7 +184,10 @@ def _headers(scope) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return found
 
 
-async def _read_body(receive, limit: int) -> bytes:  # type: ignore[no-untyped-def]
+async def _read_body(receive, headers: dict[str, str], limit: int) -> bytes:  # type: ignore[no-untyped-def]
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ProtocolError(413, "Content too large", f"the body is over {limit} bytes")
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -229,25 +238,40 @@ def _tags(header: str) -> set[str]:
     return tags | {t.removeprefix("W/") for t in tags} | {f"W/{t}" for t in tags}
 
 
-async def _send(send, state, headers: dict[str, str], status: int, result: Answer | None,  # type: ignore[no-untyped-def]
-                body: bytes, extra: list[tuple[bytes, bytes]]) -> None:
-    out = list(extra)
-    if status in (204, 304):  # no body, no Content-Length (RFC 9110 §8.6, §15.4.5)
-        await send({"type": "http.response.start", "status": status,
-                    "headers": out + _cors(state, headers, [])})
-        await send({"type": "http.response.body", "body": b""})
+@dataclass
+class Reply:
+    """A query's answer as sent: ETag, body, headers; the gzipped body once asked for."""
+
+    etag: str
+    body: bytes
+    headers: list[tuple[bytes, bytes]]
+    gzipped: bytes | None = None
+
+
+async def _reply(send, state, scope, headers: dict[str, str], reply: Reply) -> None:  # type: ignore[no-untyped-def]
+    if scope["method"] == "GET" and reply.etag in _tags(headers.get("if-none-match", "")):
+        await _send(send, state, headers, 304, [(b"etag", reply.etag.encode())], b"")
         return
-    if result is not None:
-        charset = "" if result.media_type.endswith("+xml") else "; charset=utf-8"
-        out.append((b"content-type", (result.media_type + charset).encode()))
-    vary = ["Accept"]
-    out += _cors(state, headers, vary)
+    body, out, vary = reply.body, list(reply.headers), ["Accept"]
     if len(body) >= _GZIP_MIN:
         vary.append("Accept-Encoding")
         if "gzip" in headers.get("accept-encoding", ""):
-            body = await _gzip(body)
+            if reply.gzipped is None:
+                reply.gzipped = await _gzip(body)
+            body = reply.gzipped
             out.append((b"content-encoding", b"gzip"))
-    out.append((b"vary", ", ".join(vary).encode()))
+    await _send(send, state, headers, 200, out, body, vary)
+
+
+async def _send(send, state, headers: dict[str, str], status: int,  # type: ignore[no-untyped-def]
+                out: list[tuple[bytes, bytes]], body: bytes, vary: list[str] | None = None) -> None:
+    out = out + _cors(state, headers, vary if vary is not None else [])
+    if vary:
+        out.append((b"vary", ", ".join(vary).encode()))
+    if status in (204, 304):  # no body, no Content-Length (RFC 9110 §8.6, §15.4.5)
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send({"type": "http.response.body", "body": b""})
+        return
     out.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": out})
     if len(body) <= _CHUNK:

@@ -18,7 +18,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -128,57 +128,54 @@ def _has_any(result: QueryResult) -> bool:
     return next(iter(result.raw), None) is not None
 
 
+def is_volatile(sparql: str) -> bool:
+    """Whether the query calls a function whose value changes between runs (``NOW()``,
+    ``RAND()``, ``UUID()``, ``STRUUID()``, ``BNODE()``): its answers must not be reused."""
+    return _VOLATILE.search(mask_sparql(sparql)) is not None
+
+
 class AnswerCache:
-    """Answers by request, for the store version they were computed on; bounded in bytes.
-    Queries with volatile functions (``NOW()``, ``RAND()``…) are never kept."""
+    """Values by key, least recently used out first, bounded by the sum of their sizes."""
 
     def __init__(self, max_bytes: int, max_entry_bytes: int = 1 << 20) -> None:
         self.max_bytes, self.max_entry_bytes = max_bytes, max_entry_bytes
-        self._entries: OrderedDict[tuple, Answer] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> Answer | None:
+    def get(self, key: Hashable) -> object | None:
         with self._lock:
             found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
 
-    def put(self, key: tuple, job: Job, value: Answer) -> None:
-        size = len(value.body)
-        if size > self.max_entry_bytes or size > self.max_bytes or \
-                _VOLATILE.search(mask_sparql(job.sparql)):
+    def put(self, key: Hashable, value: object, size: int) -> None:
+        """Keep ``value`` unless it is over the per-entry limit."""
+        if size > min(self.max_entry_bytes, self.max_bytes):
             return
         with self._lock:
             old = self._entries.pop(key, None)
-            self._bytes += size - (len(old.body) if old else 0)
-            self._entries[key] = value
+            self._bytes += size - (old[1] if old else 0)
+            self._entries[key] = (value, size)
             while self._bytes > self.max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= len(evicted.body)
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._bytes -= evicted
 
 
 class QueryRunner:
     """Runs jobs on ``threads`` threads of this process with a time limit of ``timeout``
-    seconds (execution only: the wait for a free thread is bounded separately), ``max_rows``
-    per answer and a cache of ``cache_bytes``. ``on_runaway`` is called once when a query
-    outlives its time (the server then retires this process)."""
+    seconds (execution only: the wait for a free thread is bounded separately) and
+    ``max_rows`` per answer. ``on_runaway`` is called once when a query outlives its time (the
+    server then retires this process)."""
 
     def __init__(self, store: OxigraphStore, *, timeout: float = 10.0, threads: int = 4,
-                 max_rows: int = 0, cache_bytes: int = 0,
-                 on_runaway: Callable[[], None] | None = None) -> None:
+                 max_rows: int = 0, on_runaway: Callable[[], None] | None = None) -> None:
         self.store, self.timeout, self.max_rows = store, timeout, max_rows
-        self.cache = AnswerCache(cache_bytes) if cache_bytes else None
         self.on_runaway = on_runaway
         self.runaway = False
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="query")
-
-    def cached(self, job: Job) -> Answer | None:
-        """The cached answer to ``job`` on the current data, if any."""
-        if self.cache is None:
-            return None
-        return self.cache.get((self.store.version, job))
 
     def run_sync(self, job: Job) -> Answer:
         """Run in the calling thread (for tools and the thread-pool routes; no time limit)."""
@@ -189,9 +186,6 @@ class QueryRunner:
 
         :raises QueryTimeoutError: past the limit, or no thread free within it.
         """
-        found = self.cached(job)
-        if found is not None:
-            return found
         started: list[float] = []
 
         def work() -> Answer:
@@ -218,8 +212,6 @@ class QueryRunner:
                 self._runaway(job)
                 raise QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s; "
                                         "it was abandoned") from None
-        if self.cache is not None:
-            self.cache.put((self.store.version, job), job, result)
         return result
 
     def _runaway(self, job: Job) -> None:

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.endpoint import SparqlEndpoint
-from api.executor import QueryRunner
+from api.executor import AnswerCache, QueryRunner
 from api.routes import ROUTERS
 from api.settings import Settings
 from graph.errors import NotFoundError
@@ -63,8 +63,7 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
     settings = settings or Settings()
     store = store if store is not None else open_service_store(settings)
     runner = QueryRunner(store, timeout=settings.query_timeout, threads=settings.query_threads,
-                         max_rows=settings.max_result_rows,
-                         cache_bytes=settings.result_cache_mb << 20)
+                         max_rows=settings.max_result_rows)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,11 +72,14 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
         runner.close()
 
     app = FastAPI(title="maillage", version="0.1.0", lifespan=lifespan,
+                  telemetry={"tracing": False, "metrics": False, "logs": False},
                   description="Linked data on the partnerships of Caf, MSA, départements, "
                               "EPCI and communes: SPARQL endpoint and REST lookups.")
     app.state.settings = settings
     app.state.store = store
     app.state.runner = runner
+    app.state.answers = AnswerCache(settings.result_cache_mb << 20) \
+        if settings.result_cache_mb > 0 else None
     errors.install(app)
 
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)

@@ -1,25 +1,33 @@
 """``/api/fundings``: who funds which facility, where, how much, under which convention, says
-who — built on the named query ``queries/fundings.rq``."""
+who — the named query ``queries/fundings.rq`` on the REST layer (:mod:`api.rest`): paged, in
+JSON, CSV and JSON-LD, cached."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import BaseModel
 
+from api import rest
 from api.deps import StoreDep
-from api.results import plain_rows
-from graph.named_queries import get_named_query
+from graph.named_queries import ParameterError, get_named_query
 
 router = APIRouter(prefix="/api", tags=["fundings"])
 
-Key = Annotated[str | None, Query(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
-Code = Annotated[str | None, Query(pattern=r"^[0-9A-Za-z]{1,12}$")]
+QUERY = get_named_query("fundings")
+# URL parameter → parameter of the named query.
+FILTERS = {"funder": "funder", "funder_kind": "funderKind", "facility_kind": "facilityKind",
+           "commune": "commune", "epci": "epci", "departement": "departement", "region": "region",
+           "year": "year", "convention": "convention"}
+_DECLARED = {p.name: p for p in QUERY.params}
+Funder, FunderKind, FacilityKind, Commune, Epci, Departement, Region, Year, Convention = (
+    rest.param_annotation(_DECLARED[declared], name) for name, declared in FILTERS.items())
 
 
 class FundingPublic(BaseModel):
-    """One funding, flattened, with its source."""
+    """One funding, flattened, with its source. IRIs for ``funding``, ``funder``,
+    ``funderKind``, ``facility``, ``kind`` (the facility's), ``status``, ``convention`` and
+    ``document``; codes and labels as text; ``amount`` in EUR."""
 
     funding: str
     funder: str
@@ -33,30 +41,51 @@ class FundingPublic(BaseModel):
     epciSiren: str | None = None
     epciLabel: str | None = None
     departementCode: str | None = None
+    regionCode: str | None = None
     amount: float | None = None
     status: str | None = None
     convention: str | None = None
     conventionLabel: str | None = None
+    validFrom: str | None = None
+    validUntil: str | None = None
+    signingDate: str | None = None
     document: str
     documentTitle: str
     excerpts: str
 
 
 class FundingsPublic(BaseModel):
+    """One page of fundings."""
+
     total: int
+    page: int
+    page_size: int
     items: list[FundingPublic]
 
 
-@router.get("/fundings", response_model=FundingsPublic,
-            summary="Fundings of facilities, filtered by funder, kinds, EPCI, département")
-def fundings(store: StoreDep, funder: Key = None, funder_kind: Key = None,
-             facility_kind: Key = None, epci: Code = None,
-             departement: Code = None) -> FundingsPublic:
-    """Every filter is optional. ``funder_kind``: a notation of the type-institution scheme
-    (``msa``, ``caf``…); ``facility_kind``: of the type-equipement scheme (``creche``; narrower
-    kinds match); ``epci``: a SIREN; ``departement``: an INSEE code."""
-    params = {"funder": funder, "funderKind": funder_kind, "facilityKind": facility_kind,
-              "epci": epci, "departement": departement}
-    rows = plain_rows(get_named_query("fundings").run(
-        store, {k: v for k, v in params.items() if v}).rows())
-    return FundingsPublic(total=len(rows), items=[FundingPublic(**r) for r in rows])
+@router.get("/fundings", response_model=FundingsPublic, responses=rest.responses(),
+            summary="Fundings of facilities, by funder, kinds, territory, year or convention")
+def fundings(request: Request, store: StoreDep, page: rest.PageDep, fmt: rest.FormatDep,
+             funder: Funder = None, funder_kind: FunderKind = None,
+             facility_kind: FacilityKind = None, commune: Commune = None, epci: Epci = None,
+             departement: Departement = None, region: Region = None, year: Year = None,
+             convention: Convention = None) -> Response:
+    """Every filter is optional and they combine. ``funder_kind``: a notation of the
+    type-institution scheme (``msa``, ``caf``…); ``facility_kind``: of the type-equipement scheme
+    (``creche``; narrower kinds match); territory at any level: ``commune`` (INSEE code), ``epci``
+    (SIREN), ``departement``, ``region`` (INSEE codes) — a facility known only by its EPCI lies in
+    the départements of its member communes; ``year``: a year the funding's convention is in
+    force (or, for a convention with no period, the year it was signed); ``convention``: the key
+    of the convention the funding is granted under."""
+    rest.reject_unknown(request, FILTERS)
+    if (unchanged := rest.not_modified(request, store)) is not None:
+        return unchanged
+    given = {"funder": funder, "funder_kind": funder_kind, "facility_kind": facility_kind,
+             "commune": commune, "epci": epci, "departement": departement, "region": region,
+             "year": year, "convention": convention}
+    try:
+        rows = rest.named_rows(store, QUERY, {FILTERS[k]: v for k, v in given.items()}, page)
+    except ParameterError as exc:  # name the parameter as the URL does
+        name = next((k for k, v in FILTERS.items() if v == exc.param), exc.param)
+        raise ParameterError(name, str(exc).replace(repr(exc.param), repr(name))) from None
+    return rest.list_response(request, store, rows, page, id_field="funding")

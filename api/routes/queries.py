@@ -1,40 +1,141 @@
-"""``/api/queries``: the named queries of ``queries/`` as REST operations."""
+"""``/api/queries``: the named queries of ``queries/*.rq``, each its own REST operation.
+
+``GET /api/queries`` lists them; ``GET /api/queries/{name}`` runs one, one path per file, made
+from its ``#+`` header when this module is imported (that is, when the app is built): summary,
+description, tags, typed query parameters (an enum of notations for a concept, a pattern for a
+key, a code or a year, ``format: date`` for a date, an integer with its bounds), defaults,
+examples, required flags, and ``page``/``page_size`` when the query is paged. FastAPI checks
+the parameters against that schema and the named query checks them again before binding them
+by ``VALUES`` (422 either way); answers go through :mod:`api.rest` (JSON, CSV, JSON-LD, paging,
+caching). An unknown name has no route: 404.
+"""
 
 from __future__ import annotations
 
-import json
+import inspect
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from api import rest
 from api.deps import StoreDep
-from api.errors import problem
 from api.negotiation import choose
-from api.results import plain_rows
-from graph.named_queries import get_named_query, named_queries
+from graph.named_queries import NamedQuery, named_queries
 
 router = APIRouter(prefix="/api/queries", tags=["queries"])
 
+Value = str | int | float | None
 
-@router.get("", summary="The named queries, with their parameters")
-def list_queries() -> list[dict]:
-    return [{"name": q.name, "summary": q.summary, "description": q.description.strip(),
-             "tags": list(q.tags),
-             "params": [{"name": p.name, "type": p.type, "required": p.required,
-                         "description": p.description} for p in q.params]}
+
+class ParamPublic(BaseModel):
+    name: str
+    type: str
+    required: bool
+    description: str
+    default: str | None = None
+    example: str | None = None
+
+
+class QueryPublic(BaseModel):
+    """A named query: its operation is ``GET path``."""
+
+    name: str
+    path: str
+    summary: str
+    description: str
+    tags: list[str]
+    paginate: bool
+    params: list[ParamPublic]
+
+
+@router.get("", response_model=list[QueryPublic], summary="The named queries, with their parameters")
+def list_queries() -> list[QueryPublic]:
+    return [QueryPublic(name=q.name, path=f"{router.prefix}/{q.name}", summary=q.summary,
+                        description=q.description.strip(), tags=list(q.tags), paginate=q.paged,
+                        params=[ParamPublic(name=p.name, type=p.type, required=p.required,
+                                            description=p.description, default=p.default,
+                                            example=p.example) for p in q.params])
             for q in named_queries().values()]
 
 
-@router.get("/{name}", summary="Run a named query; its parameters as query parameters")
-def run_query(name: str, request: Request, store: StoreDep) -> Response:
-    query = get_named_query(name)
-    values = {k: v for k, v in request.query_params.items() if k != "format"}
-    result = query.run(store, values)
-    fmt = request.query_params.get("format")
-    if fmt in (None, "", "rows"):
-        body = {"query": name, "items": plain_rows(result.rows())}
-        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
-    chosen = choose(result.kind, fmt, None)
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def page_model(query: NamedQuery) -> type[BaseModel] | None:
+    """The JSON body of a paged answer: its items have one field per projected column."""
+    if query.columns is None:
+        return None
+    fields: dict[str, Any] = {f"c{i}": (Value, Field(None, alias=c))
+                              for i, c in enumerate(query.columns)}
+    item = create_model(f"{_camel(query.name)}Row", __config__=ConfigDict(populate_by_name=True),
+                        **fields)
+    return create_model(f"{_camel(query.name)}Page", total=(int, ...), page=(int, ...),
+                        page_size=(int, ...), items=(list[item], ...))  # type: ignore[valid-type]
+
+
+def operation(query: NamedQuery):  # type: ignore[no-untyped-def]
+    """The endpoint function of one named query, with a signature FastAPI reads its
+    parameters from (``p0``, ``p1``… aliased to the declared names)."""
+    names = {f"p{i}": p.name for i, p in enumerate(query.params)}
+
+    def run(request: Request, store: StoreDep, **kwargs: Any) -> Response:
+        rest.reject_unknown(request, names.values())
+        values = {names[k]: None if v is None else str(v) for k, v in kwargs.items() if k in names}
+        if query.form != "select":
+            return _other_form(request, store, query, values)
+        if (unchanged := rest.not_modified(request, store)) is not None:
+            return unchanged
+        page = kwargs.get("page")
+        rows = rest.named_rows(store, query, values, page)
+        return rest.list_response(request, store, rows, page, id_field=query.id)
+
+    parameters = [
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter("store", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=StoreDep),
+    ]
+    if query.form == "select":
+        parameters.append(inspect.Parameter("fmt", inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=rest.FormatDep))
+    if query.paged:
+        parameters.append(inspect.Parameter("page", inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=rest.PageDep))
+    for key, param in zip(names, query.params, strict=True):
+        parameters.append(inspect.Parameter(
+            key, inspect.Parameter.KEYWORD_ONLY, annotation=rest.param_annotation(param),
+            default=inspect.Parameter.empty if param.required and param.default is None
+            else param.default))
+    run.__signature__ = inspect.Signature(parameters, return_annotation=Response)  # type: ignore[attr-defined]
+    run.__name__ = f"query_{query.name.replace('-', '_')}"
+    return run
+
+
+def _other_form(request: Request, store: StoreDep, query: NamedQuery,
+                values: dict[str, str | None]) -> Response:
+    """ASK, CONSTRUCT and DESCRIBE: the store's own serializations, negotiated."""
+    result = query.run(store, {k: v for k, v in values.items() if v})
+    chosen = choose(result.kind, request.query_params.get("format"), request.headers.get("accept"))
     if chosen is None:
-        return problem(406, "Not acceptable", f"unknown format {fmt!r}")
+        from api.executor import NotAcceptableError
+
+        raise NotAcceptableError(f"no serialization of a {result.kind.upper()} result matches")
     return Response(result.serialize(chosen[0]), media_type=chosen[1])
+
+
+def _register(query: NamedQuery) -> None:
+    description = query.description.strip()
+    if query.paged:
+        description += ("\n\nPaged: `page`, `page_size`; `Link` and `X-Total-Count` headers. "
+                        "Formats: JSON, CSV, JSON-LD (`format` or `Accept`).")
+    model = page_model(query) if query.form == "select" else None
+    router.add_api_route(
+        f"/{query.name}", operation(query), methods=["GET"], summary=query.summary,
+        description=description, tags=list(query.tags) or ["queries"],
+        response_model=model, responses=rest.responses() if model else None,
+        operation_id=f"query_{query.name}")
+
+
+for _query in named_queries().values():
+    _register(_query)
