@@ -161,11 +161,15 @@ def test_api_fundings_each_filter(client: TestClient, params: dict, facilities: 
 
 
 @pytest.mark.parametrize("params", [{"funder_kind": "MSA!"}, {"epci": "2000 66223"},
-                                    {"facility_kind": "crèche"}])
-def test_api_fundings_bad_filters_are_400(client: TestClient, params: dict) -> None:
+                                    {"facility_kind": "crèche"}, {"year": "22"},
+                                    {"convention": "Pst"}, {"funderKind": "msa"}])
+def test_api_fundings_bad_filters_are_422(client: TestClient, params: dict) -> None:
     r = client.get("/api/fundings", params=params)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
+    [name] = params
+    assert r.json()["parameter"] == name
+    assert repr(name) in r.json()["detail"]
 
 
 def test_named_query_route(client: TestClient) -> None:
@@ -177,7 +181,9 @@ def test_named_query_route(client: TestClient) -> None:
     assert {i["signatory"].rsplit("/", 1)[1] for i in r.json()["items"]} == {
         "epci-200017846", "caf-91", "msa-ile-de-france", "cd-91"}
     assert client.get("/api/queries/nope").status_code == 404
-    assert client.get("/api/queries/partners").status_code == 400  # required parameter
+    missing = client.get("/api/queries/partners")  # required parameter
+    assert missing.status_code == 422
+    assert missing.json()["parameter"] == "organisation"
     csv_text = client.get("/api/queries/msa-creches", params={"format": "csv"}).text
     assert len(list(csv.reader(io.StringIO(csv_text)))) == 3
 
@@ -207,7 +213,7 @@ def test_resolve_route(client: TestClient, params: dict, verdict: str, identifie
                                     {"name": "x", "departement": "999"}, {"name": "x", "date": "hier"}])
 def test_resolve_route_rejects_bad_input(client: TestClient, params: dict) -> None:
     r = client.get("/api/resolve", params=params)
-    assert r.status_code == 400
+    assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
 
 

@@ -25,7 +25,7 @@ def _store(triples: int) -> OxigraphStore:
     return store
 
 
-@pytest.fixture()
+@pytest.fixture
 def store() -> OxigraphStore:
     return _store(50)
 
