@@ -19,8 +19,8 @@ from graph.errors import BadQueryError, NotFoundError
 from graph.named_queries import (
     PARAM_TYPES,
     NamedQuery,
-    ParameterError,
     Param,
+    ParameterError,
     counted,
     get_named_query,
     limited,
@@ -156,9 +156,9 @@ def test_query_declares_exactly_the_params_it_uses(name: str) -> None:
     """The rule: (1) every declared parameter ``p`` is a variable ``?p`` of the query body;
     (2) the query never assigns it (``BIND … AS ?p`` would clash with the ``VALUES`` binding);
     (3) every input of the query (:func:`inputs`), and every variable of a ``!BOUND(?x) || …``
-    optional filter, is declared. A parameter used only in triple patterns (``?organisation`` in partners) cannot be
-    told apart from an ordinary variable, so (3) cannot see it missing; (1) and (2) still see
-    any declared name the query does not use as an input."""
+    optional filter, is declared. A parameter used only in triple patterns (``?organisation``
+    in partners) cannot be told apart from an ordinary variable, so (3) cannot see it missing;
+    (1) and (2) still see any declared name the query does not use as an input."""
     query = get_named_query(name)
     text = body(query)
     names = [p.name for p in query.params]
@@ -311,7 +311,9 @@ def test_new_header_keys(tmp_path: Path) -> None:
                            "    description: a number\n    default: 2\n    example: 5\n"
                            "    minimum: 1\n    maximum: 10")
     query = parse_named_query(path)
-    assert query.paginate and query.paged and query.id == "s"
+    assert query.paginate
+    assert query.paged
+    assert query.id == "s"
     assert query.params == (Param("n", "integer", "a number", False, "2", "5", 1, 10),)
     xsd_integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
     assert query.bindings({}) == {"n": ox.Literal("2", datatype=xsd_integer)}  # the default
@@ -321,7 +323,8 @@ def test_new_header_keys(tmp_path: Path) -> None:
             query.bindings({"n": bad})
         assert info.value.param == "n"
     unpaged = parse_named_query(write(tmp_path, "summary: A query\npaginate: false"))
-    assert not unpaged.paginate and not unpaged.paged
+    assert not unpaged.paginate
+    assert not unpaged.paged
 
 
 @pytest.mark.parametrize(("header", "message"), [

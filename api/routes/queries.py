@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api import rest
 from api.deps import StoreDep
-from api.negotiation import choose
+from api.negotiation import GRAPH, TABULAR, choose
 from graph.named_queries import NamedQuery, named_queries
 
 router = APIRouter(prefix="/api/queries", tags=["queries"])
@@ -84,7 +84,7 @@ def operation(query: NamedQuery):  # type: ignore[no-untyped-def]
     def run(request: Request, store: StoreDep, **kwargs: Any) -> Response:
         rest.reject_unknown(request, names.values())
         values = {names[k]: None if v is None else str(v) for k, v in kwargs.items() if k in names}
-        if query.form != "select":
+        if query.form != "select" or query.columns is None:
             return _other_form(request, store, query, values)
         if (unchanged := rest.not_modified(request, store)) is not None:
             return unchanged
@@ -114,7 +114,8 @@ def operation(query: NamedQuery):  # type: ignore[no-untyped-def]
 
 def _other_form(request: Request, store: StoreDep, query: NamedQuery,
                 values: dict[str, str | None]) -> Response:
-    """ASK, CONSTRUCT and DESCRIBE: the store's own serializations, negotiated."""
+    """ASK, CONSTRUCT, DESCRIBE (and a ``SELECT *``, whose columns are not known in advance):
+    the store's own serializations, negotiated."""
     result = query.run(store, {k: v for k, v in values.items() if v})
     chosen = choose(result.kind, request.query_params.get("format"), request.headers.get("accept"))
     if chosen is None:
@@ -124,18 +125,24 @@ def _other_form(request: Request, store: StoreDep, query: NamedQuery,
     return Response(result.serialize(chosen[0]), media_type=chosen[1])
 
 
-def _register(query: NamedQuery) -> None:
+def add_operation(router: APIRouter, query: NamedQuery) -> None:
+    """Add the operation ``GET {router.prefix}/{query.name}`` of one named query to ``router``."""
     description = query.description.strip()
     if query.paged:
         description += ("\n\nPaged: `page`, `page_size`; `Link` and `X-Total-Count` headers. "
                         "Formats: JSON, CSV, JSON-LD (`format` or `Accept`).")
     model = page_model(query) if query.form == "select" else None
+    if model is not None:
+        responses = rest.responses()
+    else:  # ASK, CONSTRUCT, DESCRIBE, SELECT *: the store's serializations
+        offer = GRAPH if query.form in ("construct", "describe") else TABULAR
+        responses = {200: {"content": {m: {"schema": {"type": "string"}} for m in offer.values()}},
+                     **{k: v for k, v in rest.responses().items() if k in (406, 422)}}
     router.add_api_route(
         f"/{query.name}", operation(query), methods=["GET"], summary=query.summary,
         description=description, tags=list(query.tags) or ["queries"],
-        response_model=model, responses=rest.responses() if model else None,
-        operation_id=f"query_{query.name}")
+        response_model=model, responses=responses, operation_id=f"query_{query.name}")
 
 
 for _query in named_queries().values():
-    _register(_query)
+    add_operation(router, _query)
