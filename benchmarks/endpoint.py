@@ -84,7 +84,7 @@ from loaders.pipeline import load_all
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ACCEPT = "application/sparql-results+json"
-SERVERS = ("maillage", "oxigraph", "rdflib-endpoint")
+SERVERS = ("maillage", "maillage-nocache", "oxigraph", "rdflib-endpoint")
 CLOSING_CLIENTS = 8
 CLOSING = {"oxigraph": 0.7, "rdflib-endpoint": 20.0}  # /sparql must reach these ratios
 REQUEST_TIMEOUT = 30.0  # seconds, for wrk and the row checks
@@ -595,14 +595,16 @@ class Run:
             if query not in self.queries:
                 continue
             for against, target in CLOSING.items():
-                got = ratio(self.cells, "maillage", query, CLOSING_CLIENTS, against)
-                ok = got is not None and got >= target
-                if "varied" not in query:
-                    passed &= ok
-                verdict = "pass" if ok else "FAIL" if got is not None else "not measured"
-                extra = " (information: not in the closing note)" if "varied" in query else ""
-                print(f"  /sparql {query}: {_fmt(got, 2)}× {against} (needs ≥ {target:g}×): "
-                      f"{verdict}{extra}")
+                for name in ("maillage", "maillage-nocache"):
+                    got = ratio(self.cells, name, query, CLOSING_CLIENTS, against)
+                    ok = got is not None and got >= target
+                    if "varied" not in query and name == "maillage":
+                        passed &= ok
+                    verdict = "pass" if ok else "FAIL" if got is not None else "not measured"
+                    extra = (" (information: not in the closing note)"
+                             if "varied" in query or name != "maillage" else "")
+                    print(f"  {name} /sparql {query}: {_fmt(got, 2)}× {against} (needs ≥ "
+                          f"{target:g}×): {verdict}{extra}")
         if not self.agreed:
             print("  the servers do not give the same rows: see the row check above")
         print(f"  → {'done' if passed else 'not done'}")
@@ -628,19 +630,26 @@ def start_servers(run: Run, work: Path, data: Path, times: dict[str, float],
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAILLAGE_")}
     env["MAILLAGE_STORE"] = str(work / "maillage-store")
     if args.maillage_workers is not None:
-        env["MAILLAGE_QUERY_WORKERS"] = str(args.maillage_workers)
-    port = free_port()
-    run.servers["maillage"] = start(
-        "maillage", [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1",
-                     "--port", str(port)],
-        f"http://127.0.0.1:{port}/sparql", work / "maillage.log", env)
+        env["MAILLAGE_WORKERS"] = str(args.maillage_workers)
+    # The same store twice: default settings, and without the answer cache (every request
+    # evaluated by the engine), so that both are measured in the same run.
+    for name, extra in (("maillage", {}), ("maillage-nocache", {"MAILLAGE_RESULT_CACHE_MB": "0"})):
+        if name == "maillage-nocache" and args.no_nocache:
+            continue
+        port = free_port()
+        run.servers[name] = start(
+            name, [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1",
+                   "--port", str(port)],
+            f"http://127.0.0.1:{port}/sparql", work / f"{name}.log", {**env, **extra})
     port = free_port()
     run.servers["oxigraph"] = start(
         "oxigraph", [str(BIN / "oxigraph"), "serve-read-only", "--location",
                      str(work / "oxigraph-store"), "--bind", f"127.0.0.1:{port}",
                      "--union-default-graph"],
         f"http://127.0.0.1:{port}/query", work / "oxigraph.log")
-    for name in ("maillage", "oxigraph"):
+    for name in ("maillage", "maillage-nocache", "oxigraph"):
+        if name not in run.servers:
+            continue
         if wait_ready(run.servers[name], 120) is None:
             raise RuntimeError(f"{name} did not start: see {work / (name + '.log')}")
         times[f"{name} server: start to first answer"] = run.servers[name].ready_s
@@ -662,7 +671,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-timeout", type=float, default=60.0,
                         help="longest single aggregation run for rdflib to be measured")
     parser.add_argument("--maillage-workers", type=int,
-                        help="MAILLAGE_QUERY_WORKERS (default: the service's default, 2)")
+                        help="MAILLAGE_WORKERS (default: the service's default, one per core)")
+    parser.add_argument("--no-nocache", action="store_true",
+                        help="leave out maillage without its answer cache")
     parser.add_argument("--quiet-wait", type=float, default=120.0,
                         help="most seconds, over the run, spent waiting for other jobs on the "
                              "machine to go quiet or measuring cells again (default 120; 0: "

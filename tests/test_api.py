@@ -129,18 +129,69 @@ def test_bare_get_gives_the_service_description(client: TestClient) -> None:
     assert (None, URIRef(sd + "endpoint"), URIRef("http://testserver/sparql")) in g
 
 
-def test_api_fundings_flagship_filters(client: TestClient) -> None:
+MSA_MPS = f"{ID}organisation/msa-midi-pyrenees-sud"
+FINANCEMENT = f"{ID}convention/convention-financement-msa-mps-arize-leze-2022"
+# data/records/000-msa-mps-arize-leze.yaml: the two crèches of the CC Arize Lèze the MSA
+# Midi-Pyrénées Sud funds under the convention de financement signed on 1 July 2022 at Le Fossat.
+COMMON = {
+    "funder": MSA_MPS, "funderLabel": "MSA Midi-Pyrénées Sud",
+    "funderKind": "https://maillage.fr/def/type-institution/msa",
+    "kind": "https://maillage.fr/def/type-equipement/creche",
+    "epciSiren": "200066223", "epciLabel": "CC Arize Lèze", "departementCode": "09",
+    "regionCode": "76", "status": "https://maillage.fr/def/statut-financement/engage",
+    "convention": FINANCEMENT,
+    "conventionLabel": "Convention de financement 2022 entre la MSA Midi-Pyrénées Sud et la CC "
+                       "Arize Lèze (offre « Grandir en milieu rural »)",
+    "validFrom": None, "validUntil": None, "signingDate": "2022-07-01",
+    "document": f"{ID}document/seed-000-msa-mps-arize-leze",
+    "documentTitle": "La MSA Midi-Pyrénées Sud et la CC Arize-Lèze signent deux conventions",
+}
+GRANDIR = ("Celle-ci entre dans le cadre de l’offre territoriale « Grandir en milieu rural » et "
+           "concerne deux crèches")
+REJOINT = ("la MSA rejoint le conseil départemental, l’État, la région et d’autres entités dans le "
+           "financement de deux espaces d’accueil du jeune enfant")
+EXPECTED_CRECHES = [  # ordered by département, EPCI, commune code
+    {"funding": f"{ID}financement/msa-mps-creche-le-fossat",
+     "facility": f"{ID}equipement/creche-le-fossat", "facilityLabel": "Crèche du Fossat",
+     "communeCode": "09124", "communeLabel": "Le Fossat", "amount": 27000, **COMMON,
+     "excerpts": {GRANDIR, REJOINT, "un second au Fossat, soutenu à hauteur de 27.000€"}},
+    {"funding": f"{ID}financement/msa-mps-creche-lezat-sur-leze",
+     "facility": f"{ID}equipement/creche-lezat-sur-leze", "facilityLabel": "Crèche de Lézat-sur-Lèze",
+     "communeCode": "09167", "communeLabel": "Lézat-sur-Lèze", "amount": 50000, **COMMON,
+     "excerpts": {GRANDIR, REJOINT,
+                  "un premier prévu à Lézat-sur-Lèze qui sera accompagné à hauteur de 50.000€ par la MSA"}},
+]
+
+
+def test_api_fundings_msa_creches_exact_rows(client: TestClient) -> None:
     r = client.get("/api/fundings", params={"funder_kind": "msa", "facility_kind": "creche"})
     assert r.status_code == 200
     body = r.json()
-    assert body["total"] == 2
-    got = {(i["facility"], i["communeCode"], i["epciSiren"], i["amount"]) for i in body["items"]}
-    assert got == {(f"{ID}equipement/creche-lezat-sur-leze", "09167", "200066223", 50000),
-                   (f"{ID}equipement/creche-le-fossat", "09124", "200066223", 27000)}
-    for item in body["items"]:
-        assert item["funderLabel"] == "MSA Midi-Pyrénées Sud"
-        assert item["document"] == f"{ID}document/seed-000-msa-mps-arize-leze"
-        assert "€" in item["excerpts"]
+    assert (body["total"], body["page"], body["page_size"]) == (2, 1, 100)
+    items = [{**i, "excerpts": set(i["excerpts"].split(" […] "))} for i in body["items"]]
+    assert items == EXPECTED_CRECHES
+
+
+def test_api_fundings_new_filters(client: TestClient) -> None:
+    def facilities(**params: str) -> list[str]:
+        r = client.get("/api/fundings", params=params)
+        assert r.status_code == 200, r.text
+        assert int(r.headers["x-total-count"]) == len(r.json()["items"])
+        return [i["facility"].rsplit("/", 1)[1] for i in r.json()["items"]]
+
+    creches = ["creche-le-fossat", "creche-lezat-sur-leze"]
+    astarac = "batiment-accueil-enfants-cc-coeur-d-astarac-en-gascogne"
+    assert facilities(commune="09167") == ["creche-lezat-sur-leze"]
+    assert facilities(commune="32013") == []
+    assert facilities(region="76") == [*creches, astarac]  # Ariège and Gers are in Occitanie
+    assert facilities(region="11") == []
+    # the convention has no period: its year is the year it was signed (2022); the EPCI's
+    # funding is under no convention, so it has no year
+    assert facilities(year="2022") == creches
+    assert facilities(year="2023") == []
+    assert facilities(convention="convention-financement-msa-mps-arize-leze-2022") == creches
+    assert facilities(convention="pst-caese-2023-2026") == []
+    assert facilities(funder="msa-midi-pyrenees-sud", departement="32") == [astarac]
 
 
 @pytest.mark.parametrize(
