@@ -67,36 +67,54 @@ _MIN_ROW_BYTES = {"json": 3, "xml": 17, "csv": 2, "tsv": 2, "ttl": 6, "nt": 10, 
 _FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
 # Brackets, and the keywords that end a query, as words (not ?limit, ex:values…).
 _TAIL_SCAN = re.compile(r"[{}()]|(?<![\w?$:])(?:LIMIT|OFFSET|VALUES)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\s*([0-9]+)")
 _VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
 
-def cap_rows(sparql: str, cap: int, offset: int = 0) -> str | None:
-    """The query with its top-level solutions limited to ``cap`` (from ``offset``), or
-    ``None`` when the rewrite does not apply (an ASK, or the query sets its own LIMIT, OFFSET
-    or trailing VALUES: then it is run as written).
+def cap_rows(sparql: str, cap: int) -> tuple[str, str] | None:
+    """The query cut to ``cap`` top-level solutions, and the query for the solution just past
+    the cap (to tell whether anything was cut); ``None`` when nothing needs cutting (an ASK,
+    or the query's own ``LIMIT`` is within the cap). The query's ``OFFSET`` is kept; its
+    ``LIMIT`` beyond the cap is lowered.
 
-    >>> cap_rows("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", 10)
-    'SELECT * WHERE { ?s ?p ?o } ORDER BY ?s\\nLIMIT 10'
-    >>> cap_rows("SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } LIMIT 5 } }", 10, offset=10)
-    'SELECT * WHERE { { SELECT * WHERE { ?s ?p ?o } LIMIT 5 } }\\nOFFSET 10 LIMIT 10'
-    >>> cap_rows("ASK { ?s ?p ?o }", 10) is None
+    >>> cap_rows("SELECT * WHERE { ?s ?p ?o }", 10)
+    ('SELECT * WHERE { ?s ?p ?o } LIMIT 10', 'SELECT * WHERE { ?s ?p ?o } OFFSET 10 LIMIT 1')
+    >>> cap_rows("SELECT * WHERE { ?s ?p ?o } OFFSET 5 LIMIT 500 VALUES ?s { <urn:a> }", 10)[0]
+    'SELECT * WHERE { ?s ?p ?o } OFFSET 5 LIMIT 10 VALUES ?s { <urn:a> }'
+    >>> cap_rows("SELECT * WHERE { ?s ?p ?o } LIMIT 5", 10) is None
     True
     """
     masked = mask_sparql(sparql)
     form = _FORM.search(masked)
     if form is None or form.group(1).upper() == "ASK":
         return None
-    depth = 0
+    depth, clauses, tail = 0, {}, len(sparql)
     for match in _TAIL_SCAN.finditer(masked, form.end()):
         token = match.group(0)
         if token in "{(":
             depth += 1
         elif token in "})":
             depth -= 1
+        elif depth == 0 and token.upper() == "VALUES":
+            tail = match.start()
+            break
         elif depth == 0:
-            return None
-    window = f"OFFSET {offset} LIMIT {cap}" if offset else f"LIMIT {cap}"
-    return f"{sparql}\n{window}"
+            number = _NUMBER.match(masked, match.end())
+            if number is None:
+                return None  # not a query the engine would accept: let it say so
+            clauses[token.upper()] = (match.start(), number.end(), int(number.group(1)))
+    limit = clauses.get("LIMIT", (0, 0, None))[2]
+    if limit is not None and limit <= cap:
+        return None
+    offset = clauses.get("OFFSET", (0, 0, 0))[2]
+    spans = sorted((a, b) for a, b, _ in clauses.values())
+    head = sparql[:spans[0][0]] if spans else sparql[:tail]
+    rest = sparql[spans[-1][1]:] if spans else sparql[tail:]
+    head = head.rstrip()
+    rest = f" {rest}" if rest and not rest[0].isspace() else rest
+    window = f" OFFSET {offset} LIMIT {cap}" if offset else f" LIMIT {cap}"
+    beyond = f" OFFSET {offset + cap} LIMIT 1"
+    return head + window + rest, head + beyond + rest
 
 
 def answer(store: OxigraphStore, job: Job, max_rows: int = 0) -> Answer:
@@ -111,7 +129,7 @@ def answer(store: OxigraphStore, job: Job, max_rows: int = 0) -> Answer:
     capped = cap_rows(job.sparql, max_rows) if max_rows else None
     options = {"default_graphs": list(job.default_graphs) or None,
                "named_graphs": list(job.named_graphs) or None}
-    result = store.query(capped or job.sparql, **options)
+    result = store.query(capped[0] if capped else job.sparql, **options)
     chosen = choose(result.kind, job.fmt, job.accept)
     if chosen is None:
         raise NotAcceptableError(f"no serialization of a {result.kind.upper()} result matches "
@@ -119,8 +137,7 @@ def answer(store: OxigraphStore, job: Job, max_rows: int = 0) -> Answer:
     body = result.serialize(chosen[0])
     truncated = False
     if capped and len(body) >= max_rows * _MIN_ROW_BYTES[chosen[0]]:
-        beyond = store.query(cap_rows(job.sparql, 1, offset=max_rows) or "", **options)
-        truncated = _has_any(beyond)
+        truncated = _has_any(store.query(capped[1], **options))
     return Answer(chosen[1], body, truncated)
 
 
