@@ -14,16 +14,19 @@ import gzip
 import hashlib
 import hmac
 import json
+import logging
+import zlib
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import PROBLEM, QueryRefusedError
-from api.executor import Job, NotAcceptableError, QueryCrashedError, QueryTimeoutError, is_volatile
+from api.executor import Job, NotAcceptableError, QueryCrashedError, QueryTimeoutError, Stream, is_volatile
 from api.guard import check_query, names_a_dataset
 from graph.errors import BadQueryError, MaillageError
 
+log = logging.getLogger("maillage.endpoint")
 FORM = "application/x-www-form-urlencoded"
 _CHUNK = 1 << 16
 _GZIP_MIN = 1000
@@ -138,6 +141,9 @@ class SparqlEndpoint:
             raise ProtocolError(400, "Bad request", "the dataset is given twice: by "
                                 "default-graph-uri / named-graph-uri and by FROM in the query")
         result = await state.runner.run(job)
+        if isinstance(result, Stream):
+            await _stream(send, state, headers, result, _etag(state.store.version, job))
+            return
         tag = _etag(state.store.version, job)
         extra = [(b"etag", tag.encode()), (b"cache-control", b"public, max-age=60")]
         if result.truncated:
@@ -261,6 +267,34 @@ async def _reply(send, state, scope, headers: dict[str, str], reply: Reply) -> N
             body = reply.gzipped
             out.append((b"content-encoding", b"gzip"))
     await _send(send, state, headers, 200, out, body, vary)
+
+
+async def _stream(send, state, headers: dict[str, str], stream: Stream, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """A large answer, sent as the store writes it (chunked). An error past the first byte
+    can only cut the answer short: the connection is then closed without the last chunk."""
+    out = [(b"etag", tag.encode()), (b"cache-control", b"public, max-age=60")]
+    if stream.truncated:
+        out += [(b"x-sparql-maxrows", str(stream.runner.max_rows).encode()),
+                (b"x-result-truncated", b"true")]
+    charset = "" if stream.media_type.endswith("+xml") else "; charset=utf-8"
+    out.append((b"content-type", (stream.media_type + charset).encode()))
+    vary = ["Accept", "Accept-Encoding"]
+    out += _cors(state, headers, vary)
+    out.append((b"vary", ", ".join(vary).encode()))
+    packer = None
+    if "gzip" in headers.get("accept-encoding", ""):
+        packer = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: the gzip container
+        out.append((b"content-encoding", b"gzip"))
+    await send({"type": "http.response.start", "status": 200, "headers": out})
+    try:
+        async for chunk in stream.chunks():
+            body = packer.compress(chunk) if packer else chunk
+            if body:
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+    except (MaillageError, OSError) as exc:
+        log.warning("answer cut short: %s", exc)
+        return
+    await send({"type": "http.response.body", "body": packer.flush() if packer else b""})
 
 
 async def _send(send, state, headers: dict[str, str], status: int,  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import AsyncIterator, Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -117,12 +117,14 @@ def cap_rows(sparql: str, cap: int) -> tuple[str, str] | None:
     return head + window + rest, head + beyond + rest
 
 
-def answer(store: OxigraphStore, job: Job, max_rows: int = 0) -> Answer:
+def answer(store: OxigraphStore, job: Job, max_rows: int = 0,
+           sink: Sink | None = None) -> Answer | None:
     """Run ``job`` on ``store`` and serialize the result as negotiated, by the store.
 
     With ``max_rows``, at most that many solutions are returned; ``truncated`` says whether
     more existed (checked by asking for the next one, only when the body is long enough to hold
-    ``max_rows`` rows).
+    ``max_rows`` rows). With a ``sink``, the serialization is written there: the answer is
+    returned if it stayed small, ``None`` if the sink streamed it.
     """
     from api.negotiation import choose
 
@@ -134,10 +136,21 @@ def answer(store: OxigraphStore, job: Job, max_rows: int = 0) -> Answer:
     if chosen is None:
         raise NotAcceptableError(f"no serialization of a {result.kind.upper()} result matches "
                                  "the Accept header or format parameter")
-    body = result.serialize(chosen[0])
-    truncated = False
-    if capped and len(body) >= max_rows * _MIN_ROW_BYTES[chosen[0]]:
-        truncated = _has_any(store.query(capped[1], **options))
+
+    def cut() -> bool:
+        return capped is not None and _has_any(store.query(capped[1], **options))
+
+    if sink is None:
+        body = result.serialize(chosen[0]) or b""
+    else:
+        sink.media_type, sink.check = chosen[1], cut
+        try:
+            result.serialize(chosen[0], output=sink)
+        finally:
+            body = sink.close()
+        if body is None:
+            return None
+    truncated = bool(capped) and len(body) >= max_rows * _MIN_ROW_BYTES[chosen[0]] and cut()
     return Answer(chosen[1], body, truncated)
 
 
@@ -181,6 +194,109 @@ class AnswerCache:
                 self._bytes -= evicted
 
 
+STREAM_AFTER = 1 << 20  # bytes of serialization kept whole; past it, streamed
+_CHUNK = 1 << 16
+
+
+class Sink:
+    """Where the store writes a serialization, on a query thread. Kept whole while under
+    ``STREAM_AFTER``; past it, the thread checks the row cap (``check``), tells the event loop
+    (``started``) and hands it 64 KiB chunks through a small queue, waiting while the client
+    is slow (time not counted against the query's limit: ``waited``)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, started: asyncio.Future) -> None:
+        self.loop, self.started = loop, started
+        self.media_type = ""
+        self.check: Callable[[], bool] = lambda: False
+        self.truncated = False
+        self.queue: asyncio.Queue[bytes | None] | None = None
+        self.waited = 0.0
+        self.cancelled = False
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: bytes) -> int:
+        if self.cancelled:
+            raise OSError("the client went away")
+        self._parts.append(bytes(data))
+        self._size += len(data)
+        if self.queue is None and self._size > STREAM_AFTER:
+            self.truncated = self.check()
+            self.queue = asyncio.Queue(maxsize=16)
+            self.loop.call_soon_threadsafe(_resolve, self.started)
+            self._push()
+        elif self.queue is not None and self._size >= _CHUNK:
+            self._push()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def _push(self, end: bool = False) -> None:
+        chunk = b"".join(self._parts)
+        self._parts.clear()
+        self._size = 0
+        t0 = time.monotonic()
+        for item in ([chunk] if chunk else []) + ([None] if end else []):
+            asyncio.run_coroutine_threadsafe(self.queue.put(item), self.loop).result()
+        self.waited += time.monotonic() - t0
+
+    def close(self) -> bytes | None:
+        """End of the serialization (or its failure): the whole body if it was not streamed."""
+        if self.queue is None:
+            return b"".join(self._parts)
+        if not self.cancelled:
+            self._push(end=True)
+        return None
+
+    def cancel(self) -> None:
+        """The loop stops reading: unblock the writer, whose next write fails."""
+        self.cancelled = True
+        while self.queue is not None and not self.queue.empty():
+            self.queue.get_nowait()
+
+
+def _resolve(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+@dataclass
+class Stream:
+    """An answer too large to keep whole: its chunks come as the store writes them."""
+
+    media_type: str
+    truncated: bool
+    sink: Sink
+    runner: QueryRunner
+    job: Job
+    work: asyncio.Future
+    started: float
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The body, chunk by chunk, within the query's time limit (time spent waiting for the
+        client left out).
+
+        :raises QueryTimeoutError: past the limit (the answer is then cut short).
+        """
+        queue = self.sink.queue
+        assert queue is not None
+        try:
+            while True:
+                left = self.started + self.runner.timeout + self.sink.waited - time.monotonic()
+                try:
+                    chunk = await asyncio.wait_for(queue.get(), max(left, 0.001))
+                except TimeoutError:
+                    self.runner._runaway(self.job)
+                    raise QueryTimeoutError("the answer ran past the time limit") from None
+                if chunk is None:
+                    break
+                yield chunk
+            await self.work  # raises what the writer raised
+        finally:
+            self.sink.cancel()
+
+
 class QueryRunner:
     """Runs jobs on ``threads`` threads of this process with a time limit of ``timeout``
     seconds (execution only: the wait for a free thread is bounded separately) and
@@ -194,42 +310,49 @@ class QueryRunner:
         self.runaway = False
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="query")
 
-    def run_sync(self, job: Job) -> Answer:
-        """Run in the calling thread (for tools and the thread-pool routes; no time limit)."""
-        return answer(self.store, job, self.max_rows)
-
-    async def run(self, job: Job) -> Answer:
-        """Run ``job`` on a query thread and wait for it within the time limit.
+    async def run(self, job: Job) -> Answer | Stream:
+        """Run ``job`` on a query thread and wait for it within the time limit: the whole
+        answer, or a :class:`Stream` once its serialization passes ``STREAM_AFTER``.
 
         :raises QueryTimeoutError: past the limit, or no thread free within it.
         """
+        loop = asyncio.get_running_loop()
+        streaming = loop.create_future()
+        sink = Sink(loop, streaming)
         started: list[float] = []
 
-        def work() -> Answer:
+        def work() -> Answer | None:
             started.append(time.monotonic())
-            return answer(self.store, job, self.max_rows)
+            return answer(self.store, job, self.max_rows, sink)
 
-        future: Future[Answer] = self._pool.submit(work)
+        future: Future[Answer | None] = self._pool.submit(work)
         waiting = asyncio.wrap_future(future)
         deadline = time.monotonic() + self.timeout
         while True:
-            try:
-                result = await asyncio.wait_for(asyncio.shield(waiting),
-                                                max(deadline - time.monotonic(), 0.001))
-                break
-            except TimeoutError:
-                if not started:
-                    if future.cancel():
-                        raise QueryTimeoutError(f"no query thread free within "
-                                                f"{self.timeout:g} s; try again") from None
-                    continue  # it just started: give it its full time
-                deadline = started[0] + self.timeout
-                if time.monotonic() < deadline:
-                    continue
-                self._runaway(job)
-                raise QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s; "
-                                        "it was abandoned") from None
-        return result
+            done, _ = await asyncio.wait((waiting, streaming),
+                                         timeout=max(deadline - time.monotonic(), 0.001),
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if waiting in done:
+                streaming.cancel()
+                result = waiting.result()
+                if result is not None:
+                    return result
+                # it streamed and finished at once: the sink holds the whole body
+            if streaming in done or waiting in done:
+                return Stream(sink.media_type, sink.truncated, sink, self, job, waiting,
+                              started[0])
+            if not started:
+                if future.cancel():
+                    raise QueryTimeoutError(f"no query thread free within {self.timeout:g} s; "
+                                            "try again") from None
+                continue  # it just started: give it its full time
+            deadline = started[0] + self.timeout
+            if time.monotonic() < deadline:
+                continue
+            sink.cancel()
+            self._runaway(job)
+            raise QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s; it "
+                                    "was abandoned")
 
     def _runaway(self, job: Job) -> None:
         log.warning("query past %g s abandoned: %.200s", self.timeout, job.sparql)

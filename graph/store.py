@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import pyoxigraph as ox
 
@@ -51,19 +51,20 @@ class QueryResult:
     kind: str
     raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
-    def serialize(self, fmt: str) -> bytes:
+    def serialize(self, fmt: str, output: BinaryIO | None = None) -> bytes | None:
         """Serialize with the store's own serializers (``json``/``xml``/``csv``/``tsv`` for
-        SELECT and ASK, ``ttl``/``nt``/``jsonld``/``xml``/``trig``/``nq`` for graphs).
+        SELECT and ASK, ``ttl``/``nt``/``jsonld``/``xml``/``trig``/``nq`` for graphs): the
+        bytes, or written to ``output`` as they come (8 KiB at a time) and ``None``.
 
         :raises BadQueryError: if the format does not fit the result kind.
         """
         if self.kind == "graph":
             if fmt not in RDF_FORMATS:
                 raise BadQueryError(f"format {fmt!r} is not an RDF format for a graph result")
-            return self.raw.serialize(format=RDF_FORMATS[fmt])
+            return self.raw.serialize(output, format=RDF_FORMATS[fmt])
         if fmt not in RESULT_FORMATS or (self.kind == "ask" and fmt in ("csv", "tsv")):
             raise BadQueryError(f"format {fmt!r} does not fit a {self.kind.upper()} result")
-        return self.raw.serialize(format=RESULT_FORMATS[fmt])
+        return self.raw.serialize(output, format=RESULT_FORMATS[fmt])
 
     def rows(self) -> list[dict[str, Term]]:
         """SELECT solutions as dicts of variable name → term (unbound variables left out)."""

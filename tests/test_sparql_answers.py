@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.executor import cap_rows
+from api.executor import STREAM_AFTER, cap_rows
 from api.main import create_app
 from api.settings import Settings
 from graph.store import OxigraphStore
@@ -149,3 +149,41 @@ def test_cors_on_answers(store: OxigraphStore) -> None:
     other = client.get("/sparql", params={"query": ROWS},
                        headers={**JSON, "Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+def _wide_store(rows: int) -> OxigraphStore:
+    """``rows`` triples whose JSON answer is ~150 bytes a row: 10,000 rows pass 1 MiB."""
+    store = OxigraphStore(None)
+    data = "".join(f'<http://example.org/s{i:05d}> <http://example.org/p> "{"x" * 60} {i}" .\n'
+                   for i in range(rows))
+    store.replace_graph(GRAPH, data.encode())
+    return store
+
+
+def test_a_large_answer_is_streamed_as_the_store_writes_it() -> None:
+    store = _wide_store(12_000)
+    expected = store.query(ROWS).serialize("json")
+    assert len(expected) > STREAM_AFTER
+    client = _client(store)
+    r = client.get("/sparql", params={"query": ROWS}, headers=JSON)
+    assert r.status_code == 200
+    assert "content-length" not in r.headers  # sent chunked, as produced
+    assert r.content == expected
+    assert "x-result-truncated" not in r.headers
+    zipped = client.get("/sparql", params={"query": ROWS},
+                        headers={**JSON, "Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.content == expected  # httpx decodes it
+    csv = client.get("/sparql", params={"query": ROWS}, headers={"Accept": "text/csv"})
+    assert csv.text.splitlines()[0] == "s,o"
+    assert len(csv.text.splitlines()) == 12_001
+
+
+def test_a_streamed_answer_past_the_cap_says_it_was_cut() -> None:
+    client = _client(_wide_store(12_000), max_result_rows=11_000)
+    r = client.get("/sparql", params={"query": ROWS}, headers=JSON)
+    rows = r.json()["results"]["bindings"]
+    assert len(rows) == 11_000
+    assert rows[-1]["s"]["value"] == "http://example.org/s10999"
+    assert r.headers["x-result-truncated"] == "true"
+    assert "content-length" not in r.headers
