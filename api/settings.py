@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     max_query_depth: int = 40
     query_timeout: float = 10.0        # seconds; past it: 503, and the worker is replaced
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1)  # serving processes
-    query_threads: int = 4             # queries run at once in each worker
+    query_threads: int = 2             # queries evaluated at once in each worker
     max_result_rows: int = 100_000     # rows (solutions) per answer; more: flagged truncated
     result_cache_mb: int = 64          # answers kept per worker (0: no cache)
     worker_memory_mb: int = 4096       # heap cap per worker (0: none); past it the worker dies
