@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["graph.store", "api.guard", "api.negotiation", "loaders.normalize"]
+MODULES = ["graph.store", "api.guard", "api.negotiation", "api.endpoint", "api.executor",
+           "loaders.normalize"]
 
 
 @pytest.mark.parametrize("name", MODULES)
