@@ -337,7 +337,8 @@ def csv_text(columns: Sequence[str], items: Iterable[Item]) -> str:
 
 
 def _dumps(body: object) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    # (default=str: a date or a Decimal a route hands over is written as its text)
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 def _route_path(request: Request) -> str:

@@ -171,7 +171,9 @@ def test_query_declares_exactly_the_params_it_uses(name: str) -> None:
     assert not set(names) & uses["assigned"], f"{name} assigns a parameter"
     # the optional-input idiom: FILTER (!BOUND(?p) || …)
     guarded = set(re.findall(r"!\s*BOUND\s*\(\s*[?$](\w+)\s*\)\s*\|\|", text, re.IGNORECASE))
-    assert inputs(query) | guarded <= set(names), f"{name}: undeclared inputs"
+    undeclared = (inputs(query) | guarded) - set(names)
+    assert not undeclared, (f"{name}: {sorted(undeclared)} read but never bound by the query: "
+                            "undeclared parameters, or variables the query forgets to bind")
 
 
 def test_the_rule_sees_a_missing_declaration(tmp_path: Path) -> None:
