@@ -20,12 +20,15 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from typing import TypeVar
 
 from graph.errors import MaillageError
 from graph.store import OxigraphStore, QueryResult, mask_sparql
 
 log = logging.getLogger("maillage.executor")
+T = TypeVar("T")
 
 
 class QueryTimeoutError(MaillageError):
@@ -256,6 +259,13 @@ class Sink:
             self.queue.get_nowait()
 
 
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
 def _resolve(future: asyncio.Future) -> None:
     if not future.done():
         future.set_result(None)
@@ -308,6 +318,7 @@ class QueryRunner:
         self.store, self.timeout, self.max_rows = store, timeout, max_rows
         self.on_runaway = on_runaway
         self.runaway = False
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's, once it runs
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="query")
 
     async def run(self, job: Job) -> Answer | Stream:
@@ -354,12 +365,45 @@ class QueryRunner:
             raise QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s; it "
                                     "was abandoned")
 
+    def run_blocking(self, work: Callable[[], T], what: str) -> T:
+        """For synchronous code on another thread (the REST routes): run ``work`` on a query
+        thread within the time limit and return what it returns.
+
+        :raises QueryTimeoutError: past the limit, or no thread free within it.
+        """
+        started: list[float] = []
+
+        def timed() -> T:
+            started.append(time.monotonic())
+            return work()
+
+        future = self._pool.submit(timed)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                return future.result(timeout=max(deadline - time.monotonic(), 0.001))
+            except FutureTimeout:
+                if not started:
+                    if future.cancel():
+                        raise QueryTimeoutError(f"no query thread free within "
+                                                f"{self.timeout:g} s; try again") from None
+                    continue
+                deadline = started[0] + self.timeout
+                if time.monotonic() < deadline:
+                    continue
+                self._runaway(Job(what))
+                raise QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s; "
+                                        "it was abandoned") from None
+
     def _runaway(self, job: Job) -> None:
         log.warning("query past %g s abandoned: %.200s", self.timeout, job.sparql)
         if not self.runaway:
             self.runaway = True
             if self.on_runaway is not None:
-                self.on_runaway()
+                if self.loop is not None and not _on_loop(self.loop):
+                    self.loop.call_soon_threadsafe(self.on_runaway)
+                else:
+                    self.on_runaway()
 
     def close(self) -> None:
         """Stop taking jobs (running ones are not waited for)."""

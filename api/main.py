@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store.version  # noqa: B018 -- computed once at start, not on the first request
+        runner.loop = asyncio.get_running_loop()
         yield
         runner.close()
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -45,7 +45,7 @@ from rdflib.namespace import SKOS
 
 from graph.errors import BadQueryError, NotFoundError
 from graph.paths import ONTOLOGY, QUERIES
-from graph.store import GraphStore, QueryResult, Term, bind_values, mask_sparql
+from graph.store import GraphStore, QueryResult, Solutions, Term, bind_values, mask_sparql
 from graph.vocab import DEF, ID, XSD, concept
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -163,18 +163,18 @@ class NamedQuery:
     paginate: bool = True
     id: str | None = None
 
-    @property
+    @cached_property
     def form(self) -> str:
         """``select``, ``ask``, ``construct`` or ``describe``."""
         match = _FORM.search(mask_sparql(self.sparql))
         return match.group(1).lower() if match else "select"
 
-    @property
+    @cached_property
     def paged(self) -> bool:
         """Whether the REST operation pages the result (a SELECT with ``paginate`` on)."""
         return self.paginate and self.form == "select"
 
-    @property
+    @cached_property
     def columns(self) -> tuple[str, ...] | None:
         """The variables a SELECT projects, in order (``None`` for ``SELECT *`` or another form)."""
         return projection(self.sparql) if self.form == "select" else None
@@ -269,15 +269,20 @@ def counted(sparql: str) -> str:
 def select_page(store: GraphStore, sparql: str, bindings: dict[str, Term], limit: int,
                 offset: int = 0) -> tuple[QueryResult, int]:
     """One page of a SELECT query and the number of its solutions, both computed by the engine
-    (``LIMIT``/``OFFSET``, then ``COUNT(*)`` over the same query): the query needs an
-    ``ORDER BY`` for pages to be stable. Parameters are bound before the query is wrapped, so
-    they constrain it wherever it is nested.
+    (``LIMIT``/``OFFSET``, then ``COUNT(*)`` over the same query, unless the page is short and
+    so the last): the query needs an ``ORDER BY`` for pages to be stable. Parameters are bound
+    before the query is wrapped, so they constrain it wherever it is nested.
 
     :raises BadQueryError: if the query does not parse or run.
     """
     bound = bind_values(sparql, bindings)
-    total = store.query(counted(bound)).rows()[0]["n"]
-    return store.query(limited(bound, limit, offset)), int(total.value)
+    page = store.query(limited(bound, limit, offset))
+    solutions = list(page.raw)
+    if len(solutions) < limit and (solutions or offset == 0):
+        total = offset + len(solutions)  # a short page is the last one: no count needed
+    else:
+        total = int(store.query(counted(bound)).rows()[0]["n"].value)
+    return QueryResult("select", Solutions(page.raw.variables, solutions)), total
 
 
 def _param(path: Path, p: object) -> Param:

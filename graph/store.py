@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -44,12 +44,24 @@ _OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'
                      r"'(?:[^'\\\n]|\\.)*'|<[^<>\s{}]*>|#[^\n]*")
 
 
+@dataclass(frozen=True)
+class Solutions:
+    """SELECT solutions already read from the engine (what ``QuerySolutions`` gives when
+    iterated: ``variables`` and the solutions)."""
+
+    variables: list[ox.Variable]
+    solutions: list[ox.QuerySolution]
+
+    def __iter__(self) -> Iterator[ox.QuerySolution]:
+        return iter(self.solutions)
+
+
 @dataclass
 class QueryResult:
     """The result of a query: ``kind`` is ``select``, ``ask`` or ``graph``."""
 
     kind: str
-    raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+    raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Solutions
 
     def serialize(self, fmt: str, output: BinaryIO | None = None) -> bytes | None:
         """Serialize with the store's own serializers (``json``/``xml``/``csv``/``tsv`` for
@@ -64,6 +76,8 @@ class QueryResult:
             return self.raw.serialize(output, format=RDF_FORMATS[fmt])
         if fmt not in RESULT_FORMATS or (self.kind == "ask" and fmt in ("csv", "tsv")):
             raise BadQueryError(f"format {fmt!r} does not fit a {self.kind.upper()} result")
+        if isinstance(self.raw, Solutions):
+            raise BadQueryError("solutions already read cannot be serialized by the store")
         return self.raw.serialize(output, format=RESULT_FORMATS[fmt])
 
     def rows(self) -> list[dict[str, Term]]:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
 from api import errors
+from api.executor import QueryRunner
 from api.main import create_app
 from api.routes.queries import add_operation
 from api.settings import Settings
@@ -207,6 +208,7 @@ def integer_client(store: OxigraphStore, integer_query: NamedQuery) -> TestClien
     add_operation(router, integer_query)
     app.include_router(router)
     app.state.store, app.state.settings = store, Settings()
+    app.state.runner = QueryRunner(store)
     return TestClient(app)
 
 
