@@ -1,4 +1,5 @@
-"""Typed dependencies handed to routes."""
+"""Typed dependencies handed to routes (``async``: FastAPI runs a plain ``def`` dependency
+through the thread pool, a hop that costs more than the dependency)."""
 
 from __future__ import annotations
 
@@ -35,12 +36,12 @@ class GuardedStore:
         return self._runner.run_blocking(work, sparql)
 
 
-def get_store(request: Request) -> GuardedStore:
+async def get_store(request: Request) -> GuardedStore:
     state = request.app.state
     return GuardedStore(state.store, state.runner)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

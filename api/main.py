@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.endpoint import SparqlEndpoint
 from api.executor import AnswerCache, QueryRunner
+from api.response_cache import ResponseCache
 from api.routes import ROUTERS
 from api.settings import Settings
 from graph.errors import NotFoundError
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
                        expose_headers=["Link", "ETag", "Location", "X-Total-Count",
                                        "X-SPARQL-MaxRows", "X-Result-Truncated"])
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(ResponseCache)  # repeated GET /api/… answered from memory
     app.add_middleware(SparqlEndpoint)  # outermost: SPARQL queries skip the rest
     for name in ROUTERS:
         app.include_router(importlib.import_module(f"api.routes.{name}").router)

@@ -106,17 +106,18 @@ class Page:
         return max(1, -(-total // self.size))
 
 
-def page_params(
+async def page_params(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number, from 1")] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE,
                                     description=f"items per page (1 to {MAX_PAGE_SIZE})")]
     = DEFAULT_PAGE_SIZE,
 ) -> Page:
-    """The ``page`` and ``page_size`` query parameters (a dependency: :data:`PageDep`)."""
+    """The ``page`` and ``page_size`` query parameters (a dependency: :data:`PageDep`; async, so
+    FastAPI calls it on the event loop, not through the thread pool)."""
     return Page(page, page_size)
 
 
-def format_param(fmt: Annotated[Format | None, Query(
+async def format_param(fmt: Annotated[Format | None, Query(
         alias="format", description="json, csv or jsonld; beats the Accept header")] = None,
 ) -> Format | None:
     """The ``format`` query parameter (a dependency: :data:`FormatDep`); the format actually

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -149,6 +150,10 @@ class OxigraphStore:
             self._store = ox.Store(str(path))
         self._published: list[ox.NamedNode] | None = None  # None: no drafts, use the union
         self._version: str | None = None
+        # Writes through this object count into the version, as does (for a writable store)
+        # a nonce of this opening: the same triple counts after a write are not the same data.
+        self._writes = -1
+        self._nonce = "" if read_only else os.urandom(8).hex()
         self._refresh_dataset()
 
     def refresh(self) -> None:
@@ -158,21 +163,24 @@ class OxigraphStore:
     def _refresh_dataset(self) -> None:
         """Recompute the default dataset after the set of graphs changed."""
         self._version = None
+        self._writes += 1
         graphs = [g for g in self._store.named_graphs() if not g.value.startswith(_STAGING)]
         drafts = [g for g in graphs if g.value.startswith(DRAFT_GRAPHS)]
         self._published = [g for g in graphs if g not in drafts] if drafts else None
 
     @property
     def version(self) -> str:
-        """A short hash of the published data: triples per graph (drafts left out) and the last
-        load time. Computed once (a count over the store), again after a write through this
-        object; the same data loaded the same way has the same version. For ETags and dumps."""
+        """A short hash of the published data: triples per graph (drafts left out), the last
+        load time and, for a store opened writable, this opening and its writes. Computed once
+        (a count over the store), again after a write; a read-only store gives every process
+        the same version. For ETags, caches and dumps."""
         if self._version is None:
             sizes = sorted((g, n) for g, n in self.graph_sizes().items()
                            if not g.startswith(DRAFT_GRAPHS))
             last = "SELECT (MAX(?t) AS ?t) WHERE { ?a <http://www.w3.org/ns/prov#endedAtTime> ?t }"
             loaded = self.query(last).rows()[0].get("t")
-            stamp = json.dumps([sizes, loaded.value if loaded is not None else ""])
+            stamp = json.dumps([sizes, loaded.value if loaded is not None else "",
+                                self._nonce, self._writes])
             self._version = hashlib.sha256(stamp.encode()).hexdigest()[:16]
         return self._version
 
