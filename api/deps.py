@@ -25,6 +25,15 @@ class GuardedStore:
     def __getattr__(self, name: str) -> object:
         return getattr(self._store, name)
 
+    @property
+    def unguarded(self) -> OxigraphStore:
+        """The store itself, for code already running on a query thread."""
+        return self._store
+
+    @property
+    def runner(self) -> QueryRunner:
+        return self._runner
+
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None,
               **options: object) -> QueryResult:
         def work() -> QueryResult:

@@ -365,6 +365,37 @@ class QueryRunner:
             raise QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s; it "
                                     "was abandoned")
 
+    async def run_async(self, work: Callable[[], T], what: str) -> T:
+        """For an ``async`` route: run ``work`` on a query thread within the time limit.
+
+        :raises QueryTimeoutError: past the limit, or no thread free within it.
+        """
+        started: list[float] = []
+
+        def timed() -> T:
+            started.append(time.monotonic())
+            return work()
+
+        future = self._pool.submit(timed)
+        waiting = asyncio.wrap_future(future)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            done, _ = await asyncio.wait((waiting,),
+                                         timeout=max(deadline - time.monotonic(), 0.001))
+            if done:
+                return waiting.result()
+            if not started:
+                if future.cancel():
+                    raise QueryTimeoutError(f"no query thread free within {self.timeout:g} s; "
+                                            "try again")
+                continue
+            deadline = started[0] + self.timeout
+            if time.monotonic() < deadline:
+                continue
+            self._runaway(Job(what))
+            raise QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s; it "
+                                    "was abandoned")
+
     def run_blocking(self, work: Callable[[], T], what: str) -> T:
         """For synchronous code on another thread (the REST routes): run ``work`` on a query
         thread within the time limit and return what it returns.

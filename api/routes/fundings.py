@@ -65,7 +65,7 @@ class FundingsPublic(BaseModel):
 
 @router.get("/fundings", response_model=FundingsPublic, responses=rest.responses(),
             summary="Fundings of facilities, by funder, kinds, territory, year or convention")
-def fundings(request: Request, store: StoreDep, page: rest.PageDep, fmt: rest.FormatDep,
+async def fundings(request: Request, store: StoreDep, page: rest.PageDep, fmt: rest.FormatDep,
              funder: Funder = None, funder_kind: FunderKind = None,
              facility_kind: FacilityKind = None, commune: Commune = None, epci: Epci = None,
              departement: Departement = None, region: Region = None, year: Year = None,
@@ -84,7 +84,8 @@ def fundings(request: Request, store: StoreDep, page: rest.PageDep, fmt: rest.Fo
              "commune": commune, "epci": epci, "departement": departement, "region": region,
              "year": year, "convention": convention}
     try:
-        rows = rest.named_rows(store, QUERY, {FILTERS[k]: v for k, v in given.items()}, page)
+        rows = await rest.fetch_rows(store, QUERY, {FILTERS[k]: v for k, v in given.items()},
+                                     page)
     except ParameterError as exc:  # name the parameter as the URL does
         name = next((k for k, v in FILTERS.items() if v == exc.param), exc.param)
         raise ParameterError(name, str(exc).replace(repr(exc.param), repr(name))) from None

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
+from starlette.concurrency import run_in_threadpool
 
 from api import rest
 from api.deps import StoreDep
@@ -81,15 +82,15 @@ def operation(query: NamedQuery):  # type: ignore[no-untyped-def]
     parameters from (``p0``, ``p1``… aliased to the declared names)."""
     names = {f"p{i}": p.name for i, p in enumerate(query.params)}
 
-    def run(request: Request, store: StoreDep, **kwargs: Any) -> Response:
+    async def run(request: Request, store: StoreDep, **kwargs: Any) -> Response:
         rest.reject_unknown(request, names.values())
         values = {names[k]: None if v is None else str(v) for k, v in kwargs.items() if k in names}
         if query.form != "select" or query.columns is None:
-            return _other_form(request, store, query, values)
+            return await run_in_threadpool(_other_form, request, store, query, values)
         if (unchanged := rest.not_modified(request, store)) is not None:
             return unchanged
         page = kwargs.get("page")
-        rows = rest.named_rows(store, query, values, page)
+        rows = await rest.fetch_rows(store, query, values, page)
         return rest.list_response(request, store, rows, page, id_field=query.id)
 
     parameters = [
