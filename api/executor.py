@@ -13,6 +13,7 @@ takes down its process only; the supervisor replaces it too. This is the pre-for
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
 import threading
@@ -24,8 +25,10 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import TypeVar
 
+import pyoxigraph as ox
+
 from graph.errors import MaillageError
-from graph.store import OxigraphStore, QueryResult, mask_sparql
+from graph.store import RESULT_FORMATS, OxigraphStore, QueryResult, mask_sparql
 
 log = logging.getLogger("maillage.executor")
 T = TypeVar("T")
@@ -153,8 +156,19 @@ def answer(store: OxigraphStore, job: Job, max_rows: int = 0,
             body = sink.close()
         if body is None:
             return None
-    truncated = bool(capped) and len(body) >= max_rows * _MIN_ROW_BYTES[chosen[0]] and cut()
+    truncated = bool(capped) and len(body) >= max_rows * _MIN_ROW_BYTES[chosen[0]] \
+        and _reaches(body, result.kind, chosen[0], max_rows) and cut()
     return Answer(chosen[1], body, truncated)
+
+
+def _reaches(body: bytes, kind: str, fmt: str, rows: int) -> bool:
+    """Whether a serialized SELECT result holds ``rows`` solutions (read back by the store's
+    parser: far cheaper than evaluating the query again to look past the cap). Other
+    results are assumed to, and checked."""
+    if kind != "select" or fmt not in RESULT_FORMATS:
+        return True
+    solutions = ox.parse_query_results(body, format=RESULT_FORMATS[fmt])
+    return sum(1 for _ in itertools.islice(solutions, rows)) >= rows
 
 
 def _has_any(result: QueryResult) -> bool:

@@ -187,3 +187,15 @@ def test_a_streamed_answer_past_the_cap_says_it_was_cut() -> None:
     assert rows[-1]["s"]["value"] == "http://example.org/s10999"
     assert r.headers["x-result-truncated"] == "true"
     assert "content-length" not in r.headers
+
+
+def test_fewer_rows_than_the_cap_are_not_flagged() -> None:
+    """The answer is read back to count its rows: under the cap, no second evaluation and
+    no flag, however long the body."""
+    client = _client(_wide_store(5), max_result_rows=10)
+    r = client.get("/sparql", params={"query": ROWS}, headers=JSON)
+    assert len(r.json()["results"]["bindings"]) == 5
+    assert "x-result-truncated" not in r.headers
+    for accept in ("application/sparql-results+xml", "text/csv", "text/tab-separated-values"):
+        assert "x-result-truncated" not in client.get(
+            "/sparql", params={"query": ROWS}, headers={"Accept": accept}).headers
