@@ -140,7 +140,7 @@ class SparqlEndpoint:
         if (defaults or named) and names_a_dataset(job.sparql):
             raise ProtocolError(400, "Bad request", "the dataset is given twice: by "
                                 "default-graph-uri / named-graph-uri and by FROM in the query")
-        result = await state.runner.run(job)
+        result = await state.runner.run(job, state.store)
         if isinstance(result, Stream):
             await _stream(send, state, headers, result, _etag(state.store.version, job))
             return

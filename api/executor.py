@@ -343,9 +343,10 @@ class QueryRunner:
         self.on_runaway = on_runaway
         self.runaway = False
         self.loop: asyncio.AbstractEventLoop | None = None  # the server's, once it runs
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="query")
+        self._size = threads
+        self._threads: ThreadPoolExecutor | None = None
 
-    async def run(self, job: Job) -> Answer | Stream:
+    async def run(self, job: Job, store: OxigraphStore | None = None) -> Answer | Stream:
         """Run ``job`` on a query thread and wait for it within the time limit: the whole
         answer, or a :class:`Stream` once its serialization passes ``STREAM_AFTER``.
 
@@ -358,7 +359,7 @@ class QueryRunner:
 
         def work() -> Answer | None:
             started.append(time.monotonic())
-            return _here(answer, self.store, job, self.max_rows, sink)
+            return _here(answer, store or self.store, job, self.max_rows, sink)
 
         future: Future[Answer | None] = self._pool.submit(work)
         waiting = asyncio.wrap_future(future)
@@ -460,6 +461,14 @@ class QueryRunner:
                 else:
                     self.on_runaway()
 
+    @property
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._threads is None:  # first use, or after close(): an app may be started again
+            self._threads = ThreadPoolExecutor(self._size, thread_name_prefix="query")
+        return self._threads
+
     def close(self) -> None:
-        """Stop taking jobs (running ones are not waited for)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the query threads (running queries are not waited for)."""
+        if self._threads is not None:
+            self._threads.shutdown(wait=False, cancel_futures=True)
+            self._threads = None
