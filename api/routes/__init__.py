@@ -2,4 +2,5 @@
 linked-data pages (``resources``) last, since they answer whole path prefixes."""
 
 ROUTERS = ("sparql", "graph_store", "fundings", "queries", "resolve", "catalog", "rest_context",
-           "resources")
+           "territories", "institutions", "conventions", "facilities",
+           "coverage", "resources")
