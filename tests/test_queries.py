@@ -141,6 +141,22 @@ def test_fundings_filters_combine(store: OxigraphStore) -> None:
          "batiment-accueil-enfants-cc-coeur-d-astarac-en-gascogne", None, None)}
 
 
+def test_territory_fundings_are_the_fundings_filtered_by_place(store: OxigraphStore) -> None:
+    # territory-fundings starts from the territory; its rows are those of fundings with the
+    # place filter, in the same order, at every level where a funding lies (and with the
+    # other filters too).
+    places = {(level, r[column]) for r in run(store, "fundings")
+              for level, column in (("commune", "communeCode"), ("epci", "epciSiren"),
+                                    ("departement", "departementCode"), ("region", "regionCode"))
+              if column in r}
+    assert {level for level, _ in places} == {"commune", "epci", "departement", "region"}
+    for level, code in sorted(places):
+        for extra in ({}, {"funderKind": "msa"}, {"facilityKind": "creche"}, {"year": "2022"}):
+            expected = run(store, "fundings", **{level: code}, **extra)
+            assert run(store, "territory-fundings", code=code, level=level, **extra) == expected
+    assert run(store, "territory-fundings", code="82112", level="commune") == []
+
+
 # ----------------------------------------------------------------------------------------------
 # partners
 # ----------------------------------------------------------------------------------------------

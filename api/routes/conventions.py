@@ -31,7 +31,6 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api import rest
 from api.deps import StoreDep
-from api.routes.facilities import QUERY as FACILITIES
 from api.routes.territories import CHOICES, NOT_FOUND, Level, link, resolve, shaped, where
 from graph import named_queries as nq
 from graph.errors import NotFoundError
@@ -88,7 +87,7 @@ PARTS = tuple(Part(*args) for args in (  # type: ignore[arg-type]
     ("axes", get_named_query("convention-axes")),
     ("actions", get_named_query("convention-actions"), "convention", "action"),
     ("governance", get_named_query("convention-governance"), "convention", "body"),
-    ("facilities", FACILITIES, "convention", "facility"),
+    ("facilities", get_named_query("convention-facilities"), "convention", "facility"),
     ("fundings", get_named_query("fundings"), "convention", "funding"),
     ("sources", get_named_query("convention-sources"), "convention", "evidence"),
     ("communes", get_named_query("convention-communes"), "convention", "commune", False),

@@ -2,7 +2,11 @@
 centres sociaux, tiers-lieux…), by kind, place, convention and status — the named query
 ``queries/facilities.rq`` on the REST layer (:mod:`api.rest`): paged, in JSON, CSV and
 JSON-LD, cached. The same list, for one territory or one convention, is also a sub-resource
-of ``/api/territories/{code}`` and ``/api/conventions/{key}``."""
+of ``/api/territories/{code}`` and ``/api/conventions/{key}``.
+
+With one place filter (``commune``, ``epci``, ``departement`` or ``region``), the rows come from
+``queries/territory-facilities.rq`` instead: the same columns, found from the territory (its
+communes, then their facilities) where ``facilities.rq`` reads and checks every facility."""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from graph.named_queries import ParameterError, get_named_query
 
 router = APIRouter(prefix="/api", tags=["facilities"])
 
-QUERY = get_named_query("facilities")
+QUERY, IN_TERRITORY = get_named_query("facilities"), get_named_query("territory-facilities")
+PLACES = ("commune", "epci", "departement", "region")
 # URL parameter → parameter of the named query.
 FILTERS = {"kind": "facilityKind", "commune": "commune", "epci": "epci",
            "departement": "departement", "region": "region", "convention": "convention",
@@ -28,11 +33,10 @@ Kind, Commune, Epci, Departement, Region, Convention, Status = (
 
 class FacilityPublic(BaseModel):
     """One facility. IRIs for ``facility``, ``kind`` (type-equipement concept),
-    ``facilityStatus``, ``partOf``, ``operator``, ``document``; ``conventions``: the IRIs of the
-    conventions it belongs to (through an action or a funding), space-separated; ``funders``:
-    the names of its funders (`` ; ``), ``fundingCount`` the number of its fundings (the
-    amounts are in ``/api/fundings``). A facility known only by its EPCI has no commune nor
-    département."""
+    ``facilityStatus``, ``partOf``, ``operator``, ``document``; ``conventions``: the
+    conventions it belongs to (through an action or a funding), ``funders``: its funders
+    (space-separated); ``fundingCount`` the number of its fundings (the amounts are in
+    ``/api/fundings``). A facility known only by its EPCI has no commune nor département."""
 
     facility: str
     facilityLabel: str
@@ -64,14 +68,25 @@ class FacilitiesPublic(BaseModel):
 
 
 def facility_rows(store: StoreDep, values: dict[str, str | None], page: rest.Page) -> rest.Rows:
-    """One page of ``facilities.rq`` for URL ``values`` (named as the URL names them).
+    """One page of the facilities for URL ``values`` (named as the URL names them): from the
+    territory when one place is given, else from ``facilities.rq``.
 
     :raises ParameterError: naming the URL parameter at fault (422).
     """
+    given = {k: v for k, v in values.items() if v not in (None, "")}
+    places = [k for k in PLACES if k in given]
+    if len(places) == 1:
+        [level] = places
+        query, names = IN_TERRITORY, {level: "code", "kind": "facilityKind",
+                                      "convention": "convention", "status": "status"}
+        bound = {names[k]: v for k, v in given.items()} | {"level": level}
+    else:
+        query, names = QUERY, FILTERS
+        bound = {names[k]: v for k, v in given.items()}
     try:
-        return rest.named_rows(store, QUERY, {FILTERS[k]: v for k, v in values.items()}, page)
+        return rest.named_rows(store, query, bound, page)
     except ParameterError as exc:  # name the parameter as the URL does
-        name = next((k for k, v in FILTERS.items() if v == exc.param), exc.param)
+        name = next((k for k, v in names.items() if v == exc.param), exc.param)
         raise ParameterError(name, str(exc).replace(repr(exc.param), repr(name))) from None
 
 

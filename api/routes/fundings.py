@@ -1,6 +1,13 @@
 """``/api/fundings``: who funds which facility, where, how much, under which convention, says
 who — the named query ``queries/fundings.rq`` on the REST layer (:mod:`api.rest`): paged, in
-JSON, CSV and JSON-LD, cached."""
+JSON, CSV and JSON-LD, cached.
+
+With one place filter (``commune``, ``epci``, ``departement`` or ``region``) and no
+``funder_kind``, the rows come from ``queries/territory-fundings.rq`` instead: the same rows,
+found from the territory (its facilities, then their fundings) where ``fundings.rq`` reads and
+checks every funding (1.5–2 s instead of 7–12 s on the scaled benchmark graph). With a funder
+kind, the engine starts territory-fundings from the kind's fundings, which is slower than
+fundings.rq (measured: 24 s against 7 s for the MSA fundings of a département)."""
 
 from __future__ import annotations
 
@@ -10,11 +17,12 @@ from pydantic import BaseModel
 
 from api import rest
 from api.deps import StoreDep
-from graph.named_queries import ParameterError, get_named_query
+from graph.named_queries import NamedQuery, ParameterError, get_named_query
 
 router = APIRouter(prefix="/api", tags=["fundings"])
 
-QUERY = get_named_query("fundings")
+QUERY, IN_TERRITORY = get_named_query("fundings"), get_named_query("territory-fundings")
+PLACES = ("commune", "epci", "departement", "region")
 # URL parameter → parameter of the named query.
 FILTERS = {"funder": "funder", "funder_kind": "funderKind", "facility_kind": "facilityKind",
            "commune": "commune", "epci": "epci", "departement": "departement", "region": "region",
@@ -22,6 +30,28 @@ FILTERS = {"funder": "funder", "funder_kind": "funderKind", "facility_kind": "fa
 _DECLARED = {p.name: p for p in QUERY.params}
 Funder, FunderKind, FacilityKind, Commune, Epci, Departement, Region, Year, Convention = (
     rest.param_annotation(_DECLARED[declared], name) for name, declared in FILTERS.items())
+
+
+def chosen_query(values: dict[str, str | None]) -> tuple[NamedQuery, dict[str, str], dict[str, str]]:
+    """The named query for URL ``values`` (named as the URL names them), its parameter values,
+    and the URL name → parameter name mapping used: ``territory-fundings`` when exactly one
+    place and no funder kind are given, else ``fundings``.
+
+    >>> query, bound, _ = chosen_query({"epci": "200066223", "facility_kind": "creche", "year": None})
+    >>> query.name, bound
+    ('territory-fundings', {'code': '200066223', 'facilityKind': 'creche', 'level': 'epci'})
+    >>> chosen_query({"epci": "200066223", "departement": "09"})[0].name
+    'fundings'
+    >>> chosen_query({"epci": "200066223", "funder_kind": "msa"})[0].name
+    'fundings'
+    """
+    given = {k: v for k, v in values.items() if v not in (None, "")}
+    places = [k for k in PLACES if k in given]
+    if len(places) == 1 and "funder_kind" not in given:
+        [level] = places
+        names = {**{k: v for k, v in FILTERS.items() if k not in PLACES}, level: "code"}
+        return IN_TERRITORY, {names[k]: v for k, v in given.items()} | {"level": level}, names
+    return QUERY, {FILTERS[k]: v for k, v in given.items()}, FILTERS
 
 
 class FundingPublic(BaseModel):
@@ -83,10 +113,10 @@ async def fundings(request: Request, store: StoreDep, page: rest.PageDep, fmt: r
     given = {"funder": funder, "funder_kind": funder_kind, "facility_kind": facility_kind,
              "commune": commune, "epci": epci, "departement": departement, "region": region,
              "year": year, "convention": convention}
+    query, bound, names = chosen_query(given)
     try:
-        rows = await rest.fetch_rows(store, QUERY, {FILTERS[k]: v for k, v in given.items()},
-                                     page)
+        rows = await rest.fetch_rows(store, query, bound, page)
     except ParameterError as exc:  # name the parameter as the URL does
-        name = next((k for k, v in FILTERS.items() if v == exc.param), exc.param)
+        name = next((k for k, v in names.items() if v == exc.param), exc.param)
         raise ParameterError(name, str(exc).replace(repr(exc.param), repr(name))) from None
     return rest.list_response(request, store, rows, page, id_field="funding")

@@ -50,7 +50,7 @@ router = APIRouter(prefix="/api/territories", tags=["territories"])
 EMBEDDED = 100  # items of a list embedded in a detail; the rest in its sub-resource
 TERRITORY, PARENTS, MEMBERS, CONVENTIONS, INSTITUTIONS, FUNDINGS = map(get_named_query, (
     "territory", "territory-parents", "territory-members", "territory-conventions",
-    "territory-institutions", "fundings"))
+    "territory-institutions", "territory-fundings"))
 # The organisations a territory's page names as serving it: its Caf and MSA caisse (a CGSS in
 # the overseas départements is both).
 SERVING = tuple(concept("type-institution", k) for k in ("caf", "msa", "caisse-securite-sociale"))
@@ -329,7 +329,7 @@ def territory(request: Request, store: StoreDep, code: Code, fmt: rest.FormatDep
         "institutionsUrl": link(request, f"{base}/institutions", level=lv),
         "facilitiesTotal": facility_rows(store, {str(lv): cd}, rest.Page(1, 1)).total,
         "facilitiesUrl": link(request, f"{base}/facilities", level=lv),
-        "fundingsTotal": count(store, FUNDINGS, {str(lv): cd}),
+        "fundingsTotal": count(store, FUNDINGS, {"code": cd, "level": lv}),
         "fundingsUrl": link(request, f"{base}/fundings", level=lv),
     }
     lists = ("parents", "servedBy", "conventions")
@@ -424,5 +424,5 @@ def fundings(request: Request, store: StoreDep, code: Code, page: rest.PageDep,
     if (unchanged := rest.not_modified(request, store)) is not None:
         return unchanged
     at = where(found)
-    rows = rest.named_rows(store, FUNDINGS, {str(at["level"]): at["code"]}, page)
+    rows = rest.named_rows(store, FUNDINGS, {"code": at["code"], "level": at["level"]}, page)
     return rest.list_response(request, store, rows, page, id_field="funding")
