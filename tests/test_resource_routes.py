@@ -370,3 +370,12 @@ def test_etag_and_304_on_a_resource(client: TestClient) -> None:
     r = client.get(f"/api/institutions/{MPS}")
     again = client.get(f"/api/institutions/{MPS}", headers={"If-None-Match": r.headers["etag"]})
     assert (again.status_code, again.content) == (304, b"")
+
+
+@pytest.mark.parametrize("path", ["/api/coverage", "/api/coverage/epcis", "/api/territories/09"])
+def test_an_impossible_date_is_a_422_naming_it(client: TestClient, path: str) -> None:
+    r = client.get(path, params={"departement": "09", "date": "2024-02-30"} if "coverage" in path
+                   else {"date": "2024-02-30"})
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["parameter"] == "date"
