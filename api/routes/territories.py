@@ -48,9 +48,9 @@ from graph.vocab import concept
 router = APIRouter(prefix="/api/territories", tags=["territories"])
 
 EMBEDDED = 100  # items of a list embedded in a detail; the rest in its sub-resource
-TERRITORY, PARENTS, MEMBERS, CONVENTIONS, INSTITUTIONS, FUNDINGS = map(get_named_query, (
+TERRITORY, PARENTS, MEMBERS, CONVENTIONS, INSTITUTIONS, FUNDINGS, TOTALS = map(get_named_query, (
     "territory", "territory-parents", "territory-members", "territory-conventions",
-    "territory-institutions", "territory-fundings"))
+    "territory-institutions", "territory-fundings", "territory-totals"))
 # The organisations a territory's page names as serving it: its Caf and MSA caisse (a CGSS in
 # the overseas départements is both).
 SERVING = tuple(concept("type-institution", k) for k in ("caf", "msa", "caisse-securite-sociale"))
@@ -314,6 +314,7 @@ def territory(request: Request, store: StoreDep, code: Code, fmt: rest.FormatDep
     lv, cd = at["level"], at["code"]
     conventions = rest.named_rows(store, CONVENTIONS, {**at, "date": day}, rest.Page(1, EMBEDDED))
     base = f"api/territories/{cd}"
+    totals = next(iter(rest.named_rows(store, TOTALS, at).items), {"facilities": 0, "fundings": 0})
     item: dict[str, object] = {
         "territory": found["territory"], "level": lv, "code": cd, "label": found["territoryLabel"],
         "population": found["population"], "epciType": found["epciType"],
@@ -327,9 +328,9 @@ def territory(request: Request, store: StoreDep, code: Code, fmt: rest.FormatDep
         "membersUrl": link(request, f"{base}/members", level=lv),
         "institutionsTotal": count(store, INSTITUTIONS, at),
         "institutionsUrl": link(request, f"{base}/institutions", level=lv),
-        "facilitiesTotal": facility_rows(store, {str(lv): cd}, rest.Page(1, 1)).total,
+        "facilitiesTotal": totals["facilities"],
         "facilitiesUrl": link(request, f"{base}/facilities", level=lv),
-        "fundingsTotal": count(store, FUNDINGS, {"code": cd, "level": lv}),
+        "fundingsTotal": totals["fundings"],
         "fundingsUrl": link(request, f"{base}/fundings", level=lv),
     }
     lists = ("parents", "servedBy", "conventions")
