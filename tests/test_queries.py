@@ -141,6 +141,11 @@ def test_fundings_filters_combine(store: OxigraphStore) -> None:
          "batiment-accueil-enfants-cc-coeur-d-astarac-en-gascogne", None, None)}
 
 
+def quotes_as_sets(rows: list[dict[str, str]]) -> list[dict[str, object]]:
+    """Rows with their excerpts as a set (a GROUP_CONCAT has no order)."""
+    return [{**r, "excerpts": set(r["excerpts"].split(" […] "))} for r in rows]
+
+
 def test_territory_fundings_are_the_fundings_filtered_by_place(store: OxigraphStore) -> None:
     # territory-fundings starts from the territory; its rows are those of fundings with the
     # place filter, in the same order, at every level where a funding lies (and with the
@@ -152,9 +157,21 @@ def test_territory_fundings_are_the_fundings_filtered_by_place(store: OxigraphSt
     assert {level for level, _ in places} == {"commune", "epci", "departement", "region"}
     for level, code in sorted(places):
         for extra in ({}, {"funderKind": "msa"}, {"facilityKind": "creche"}, {"year": "2022"}):
-            expected = run(store, "fundings", **{level: code}, **extra)
-            assert run(store, "territory-fundings", code=code, level=level, **extra) == expected
+            expected = quotes_as_sets(run(store, "fundings", **{level: code}, **extra))
+            assert quotes_as_sets(run(store, "territory-fundings", code=code, level=level,
+                                      **extra)) == expected
     assert run(store, "territory-fundings", code="82112", level="commune") == []
+
+
+def test_convention_fundings_are_the_fundings_filtered_by_convention(store: OxigraphStore) -> None:
+    conventions = {r["convention"].removeprefix(CONV) for r in run(store, "fundings") if "convention" in r}
+    assert conventions == {FINANCEMENT}
+    for key in sorted(conventions | {CTG_TDC}):
+        for extra in ({}, {"funderKind": "msa"}, {"facilityKind": "laep"}, {"year": "2022"},
+                      {"year": "2030"}, {"departement": "09"}):
+            expected = quotes_as_sets(run(store, "fundings", convention=key, **extra))
+            assert quotes_as_sets(run(store, "convention-fundings", convention=key, **extra)) == expected
+    assert len(run(store, "convention-fundings", convention=FINANCEMENT)) == 2
 
 
 # ----------------------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ PARTS = tuple(Part(*args) for args in (  # type: ignore[arg-type]
     ("actions", get_named_query("convention-actions"), "convention", "action"),
     ("governance", get_named_query("convention-governance"), "convention", "body"),
     ("facilities", get_named_query("convention-facilities"), "convention", "facility"),
-    ("fundings", get_named_query("fundings"), "convention", "funding"),
+    ("fundings", get_named_query("convention-fundings"), "convention", "funding"),
     ("sources", get_named_query("convention-sources"), "convention", "evidence"),
     ("communes", get_named_query("convention-communes"), "convention", "commune", False),
 ))
