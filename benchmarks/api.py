@@ -248,7 +248,9 @@ CASES: list[Case] = [
         synthetic_conventions, "/api/conventions/{v}", Direct("convention", {"convention": "{v}"}))),
     Case("facilities-creche-departement", lookup=True, variants=varied(
         facility_departements, "/api/facilities?kind=creche&departement={v}",
-        Direct("facilities", {"facilityKind": "creche", "departement": "{v}"}, page=1))),
+        # (one place given: the route runs territory-facilities)
+        Direct("territory-facilities", {"facilityKind": "creche", "code": "{v}",
+                                        "level": "departement"}, page=1))),
     Case("coverage-departement", lookup=False, variants=varied(
         departements, f"/api/coverage?departement={{v}}&date={COVERAGE_DATE}",
         Direct("api-coverage", {"departement": "{v}", "date": COVERAGE_DATE,

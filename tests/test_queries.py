@@ -163,6 +163,31 @@ def test_territory_fundings_are_the_fundings_filtered_by_place(store: OxigraphSt
     assert run(store, "territory-fundings", code="82112", level="commune") == []
 
 
+def lists_as_sets(rows: list[dict[str, str]]) -> list[dict[str, object]]:
+    """Facility rows with their space-separated lists as sets (a GROUP_CONCAT has no order)."""
+    return [{**r, **{k: set(r[k].split()) for k in ("conventions", "funders") if k in r}}
+            for r in rows]
+
+
+def test_territory_facilities_are_the_facilities_filtered_by_place(store: OxigraphStore) -> None:
+    places = {(level, r[column]) for r in run(store, "facilities")
+              for level, column in (("commune", "communeCode"), ("epci", "epciSiren"),
+                                    ("departement", "departementCode")) if column in r}
+    assert len(places) > 5
+    for level, code in sorted(places):
+        for extra in ({}, {"facilityKind": "eaje"}, {"status": "projet"}):
+            expected = lists_as_sets(run(store, "facilities", **{level: code}, **extra))
+            got = run(store, "territory-facilities", code=code, level=level, **extra)
+            assert lists_as_sets(got) == expected, (level, code, extra)
+
+
+def test_convention_facilities_are_the_facilities_filtered_by_convention(store: OxigraphStore) -> None:
+    for key in (FINANCEMENT, CTG_TDC, ACTIONS_CONCERTEES):
+        expected = lists_as_sets(run(store, "facilities", convention=key))
+        assert lists_as_sets(run(store, "convention-facilities", convention=key)) == expected
+    assert len(run(store, "convention-facilities", convention=FINANCEMENT)) == 2
+
+
 def test_convention_fundings_are_the_fundings_filtered_by_convention(store: OxigraphStore) -> None:
     conventions = {r["convention"].removeprefix(CONV) for r in run(store, "fundings") if "convention" in r}
     assert conventions == {FINANCEMENT}
