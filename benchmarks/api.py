@@ -252,7 +252,7 @@ CASES: list[Case] = [
         Direct("territory-facilities", {"facilityKind": "creche", "code": "{v}",
                                         "level": "departement"}, page=1))),
     Case("coverage-departement", lookup=False, variants=varied(
-        departements, f"/api/coverage?departement={{v}}&date={COVERAGE_DATE}",
+        departements, f"/api/coverage/epcis?departement={{v}}&date={COVERAGE_DATE}",
         Direct("api-coverage", {"departement": "{v}", "date": COVERAGE_DATE,
                                 "until": "2025-12-30"}, page=1))),  # the default 6 months
 ]
