@@ -226,6 +226,44 @@ def select_page(store: GraphStore, sparql: str, bindings: Mapping[str, Term], pa
     return _rows(result, total)
 
 
+PLACES = ("commune", "epci", "departement", "region")  # URL filters naming a territory
+# A named query for a route's URL filters: the query, its parameter values, and the URL name →
+# parameter name mapping it was bound with (to name the URL parameter of a 422).
+Choice = tuple[NamedQuery, dict[str, str], Mapping[str, str]]
+
+
+def filtered(query: NamedQuery, given: Mapping[str, str], filters: Mapping[str, str]) -> Choice:
+    """``query`` with the URL filters ``given``, renamed by ``filters`` (URL name → parameter)."""
+    return query, {filters[k]: v for k, v in given.items()}, filters
+
+
+def in_territory(query: NamedQuery, given: Mapping[str, str],
+                 filters: Mapping[str, str]) -> Choice | None:
+    """``query`` (one starting from a territory, by ``code`` and ``level``) for the URL filters
+    ``given`` when exactly one of them is a place, else ``None``.
+
+    >>> from graph.named_queries import get_named_query
+    >>> tf = get_named_query("territory-facilities")
+    >>> in_territory(tf, {"epci": "200066223", "kind": "creche"}, {"kind": "facilityKind"})[1]
+    {'code': '200066223', 'facilityKind': 'creche', 'level': 'epci'}
+    >>> in_territory(tf, {"epci": "200066223", "commune": "09124"}, {}) is None
+    True
+    """
+    places = [k for k in PLACES if k in given]
+    if len(places) != 1:
+        return None
+    [level] = places
+    names = {**{k: v for k, v in filters.items() if k not in PLACES}, level: "code"}
+    return query, {names[k]: v for k, v in given.items()} | {"level": level}, names
+
+
+def url_named(exc: ParameterError, names: Mapping[str, str]) -> ParameterError:
+    """``exc`` naming the URL parameter bound to its query parameter (``names``: URL name →
+    query parameter), as the client wrote it."""
+    name = next((k for k, v in names.items() if v == exc.param), exc.param)
+    return ParameterError(name, str(exc).replace(repr(exc.param), repr(name)))
+
+
 def named_rows(store: GraphStore, query: NamedQuery, values: Mapping[str, str | None],
                page: Page | None = None) -> Rows:
     """The rows of a named SELECT query for user ``values`` (strings; ``None`` or empty: not

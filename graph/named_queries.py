@@ -281,8 +281,17 @@ def select_page(store: GraphStore, sparql: str, bindings: dict[str, Term], limit
     if len(solutions) < limit and (solutions or offset == 0):
         total = offset + len(solutions)  # a short page is the last one: no count needed
     else:
-        total = int(store.query(counted(bound)).rows()[0]["n"].value)
+        total = count_solutions(store, bound)
     return QueryResult("select", Solutions(page.raw.variables, solutions)), total
+
+
+def count_solutions(store: GraphStore, sparql: str, bindings: dict[str, Term] | None = None) -> int:
+    """The number of solutions of a SELECT query, counted by the engine (``COUNT(*)``).
+
+    :raises BadQueryError: if the query does not parse or run.
+    """
+    bound = bind_values(sparql, bindings) if bindings else sparql
+    return int(store.query(counted(bound)).rows()[0]["n"].value)
 
 
 def _param(path: Path, p: object) -> Param:

@@ -213,12 +213,15 @@ def test_api_fundings_each_filter(client: TestClient, params: dict, facilities: 
 
 @pytest.mark.parametrize("params", [{"funder_kind": "MSA!"}, {"epci": "2000 66223"},
                                     {"facility_kind": "crèche"}, {"year": "22"},
-                                    {"convention": "Pst"}, {"funderKind": "msa"}])
+                                    {"convention": "Pst"}, {"funderKind": "msa"},
+                                    # one place: territory-fundings (code and level)
+                                    {"departement": "0 9"},
+                                    {"facility_kind": "crèche", "commune": "09124"}])
 def test_api_fundings_bad_filters_are_422(client: TestClient, params: dict) -> None:
     r = client.get("/api/fundings", params=params)
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
-    [name] = params
+    name = next(iter(params))  # the one at fault comes first
     assert r.json()["parameter"] == name
     assert repr(name) in r.json()["detail"]
 

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["graph.store", "api.guard", "api.negotiation", "api.endpoint", "api.executor",
-           "api.routes.fundings",
+           "api.rest", "api.routes.fundings",
            "loaders.normalize"]
 
 

@@ -339,6 +339,9 @@ def test_an_unknown_key_is_404(client: TestClient, path: str) -> None:
     ("/api/conventions", {"signatory": "Caf 82"}, "signatory"),
     ("/api/facilities", {"kind": "crèche"}, "kind"),
     ("/api/facilities", {"facilityKind": "creche"}, "facilityKind"),
+    # one place: territory-facilities, whose parameters are code and level
+    ("/api/facilities", {"epci": "200066223", "kind": "crèche"}, "kind"),
+    ("/api/facilities", {"departement": "0 9"}, "departement"),
     ("/api/institutions/MSA", {}, "key"),
     ("/api/coverage", {}, "departement"),
     ("/api/coverage", {"departement": "82", "months": -1}, "months"),

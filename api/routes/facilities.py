@@ -21,7 +21,6 @@ from graph.named_queries import ParameterError, get_named_query
 router = APIRouter(prefix="/api", tags=["facilities"])
 
 QUERY, IN_TERRITORY = get_named_query("facilities"), get_named_query("territory-facilities")
-PLACES = ("commune", "epci", "departement", "region")
 # URL parameter → parameter of the named query.
 FILTERS = {"kind": "facilityKind", "commune": "commune", "epci": "epci",
            "departement": "departement", "region": "region", "convention": "convention",
@@ -74,20 +73,12 @@ def facility_rows(store: StoreDep, values: dict[str, str | None], page: rest.Pag
     :raises ParameterError: naming the URL parameter at fault (422).
     """
     given = {k: v for k, v in values.items() if v not in (None, "")}
-    places = [k for k in PLACES if k in given]
-    if len(places) == 1:
-        [level] = places
-        query, names = IN_TERRITORY, {level: "code", "kind": "facilityKind",
-                                      "convention": "convention", "status": "status"}
-        bound = {names[k]: v for k, v in given.items()} | {"level": level}
-    else:
-        query, names = QUERY, FILTERS
-        bound = {names[k]: v for k, v in given.items()}
+    query, bound, names = (rest.in_territory(IN_TERRITORY, given, FILTERS)
+                           or rest.filtered(QUERY, given, FILTERS))
     try:
         return rest.named_rows(store, query, bound, page)
-    except ParameterError as exc:  # name the parameter as the URL does
-        name = next((k for k, v in names.items() if v == exc.param), exc.param)
-        raise ParameterError(name, str(exc).replace(repr(exc.param), repr(name))) from None
+    except ParameterError as exc:
+        raise rest.url_named(exc, names) from None
 
 
 @router.get("/facilities", response_model=FacilitiesPublic, responses=rest.responses(),

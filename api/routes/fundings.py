@@ -6,8 +6,8 @@ With one place filter (``commune``, ``epci``, ``departement`` or ``region``) and
 ``funder_kind``, the rows come from ``queries/territory-fundings.rq`` instead: the same rows,
 found from the territory (its facilities, then their fundings) where ``fundings.rq`` reads and
 checks every funding (1.5–2 s instead of 7–12 s on the scaled benchmark graph). With a funder
-kind, the engine starts territory-fundings from the kind's fundings, which is slower than
-fundings.rq (measured: 24 s against 7 s for the MSA fundings of a département). With a
+kind, the engine starts territory-fundings from the kind's fundings: 24 s for the MSA fundings
+of Corse-du-Sud, where fundings.rq with a place filter takes 7–12 s. With a
 ``convention`` and no place, they come from ``queries/convention-fundings.rq``, which starts
 from the convention (20 ms instead of 4.5 s there)."""
 
@@ -19,13 +19,12 @@ from pydantic import BaseModel
 
 from api import rest
 from api.deps import StoreDep
-from graph.named_queries import NamedQuery, ParameterError, get_named_query
+from graph.named_queries import ParameterError, get_named_query
 
 router = APIRouter(prefix="/api", tags=["fundings"])
 
 QUERY, IN_TERRITORY, UNDER_CONVENTION = map(get_named_query, (
     "fundings", "territory-fundings", "convention-fundings"))
-PLACES = ("commune", "epci", "departement", "region")
 # URL parameter → parameter of the named query.
 FILTERS = {"funder": "funder", "funder_kind": "funderKind", "facility_kind": "facilityKind",
            "commune": "commune", "epci": "epci", "departement": "departement", "region": "region",
@@ -35,7 +34,7 @@ Funder, FunderKind, FacilityKind, Commune, Epci, Departement, Region, Year, Conv
     rest.param_annotation(_DECLARED[declared], name) for name, declared in FILTERS.items())
 
 
-def chosen_query(values: dict[str, str | None]) -> tuple[NamedQuery, dict[str, str], dict[str, str]]:
+def chosen_query(values: dict[str, str | None]) -> rest.Choice:
     """The named query for URL ``values`` (named as the URL names them), its parameter values,
     and the URL name → parameter name mapping used: ``convention-fundings`` when a convention
     and no place are given, ``territory-fundings`` when exactly one place and no funder kind
@@ -52,14 +51,11 @@ def chosen_query(values: dict[str, str | None]) -> tuple[NamedQuery, dict[str, s
     'convention-fundings'
     """
     given = {k: v for k, v in values.items() if v not in (None, "")}
-    places = [k for k in PLACES if k in given]
-    if "convention" in given and not places:
-        return UNDER_CONVENTION, {FILTERS[k]: v for k, v in given.items()}, FILTERS
-    if len(places) == 1 and "funder_kind" not in given:
-        [level] = places
-        names = {**{k: v for k, v in FILTERS.items() if k not in PLACES}, level: "code"}
-        return IN_TERRITORY, {names[k]: v for k, v in given.items()} | {"level": level}, names
-    return QUERY, {FILTERS[k]: v for k, v in given.items()}, FILTERS
+    if "convention" in given and not any(k in given for k in rest.PLACES):
+        return rest.filtered(UNDER_CONVENTION, given, FILTERS)
+    if "funder_kind" not in given and (choice := rest.in_territory(IN_TERRITORY, given, FILTERS)):
+        return choice
+    return rest.filtered(QUERY, given, FILTERS)
 
 
 class FundingPublic(BaseModel):
@@ -124,7 +120,6 @@ async def fundings(request: Request, store: StoreDep, page: rest.PageDep, fmt: r
     query, bound, names = chosen_query(given)
     try:
         rows = await rest.fetch_rows(store, query, bound, page)
-    except ParameterError as exc:  # name the parameter as the URL does
-        name = next((k for k, v in names.items() if v == exc.param), exc.param)
-        raise ParameterError(name, str(exc).replace(repr(exc.param), repr(name))) from None
+    except ParameterError as exc:
+        raise rest.url_named(exc, names) from None
     return rest.list_response(request, store, rows, page, id_field="funding")

@@ -42,7 +42,7 @@ from api.urls import UrlBuilder
 from graph import named_queries as nq
 from graph.errors import NotFoundError
 from graph.named_queries import NamedQuery, get_named_query
-from graph.store import GraphStore, bind_values
+from graph.store import GraphStore
 from graph.vocab import concept
 
 router = APIRouter(prefix="/api/territories", tags=["territories"])
@@ -166,8 +166,7 @@ def count(store: GraphStore, query: NamedQuery, values: dict[str, str | None]) -
     :raises ParameterError: for a value that does not fit its parameter (422).
     """
     bindings = query.bindings({k: v for k, v in values.items() if v not in (None, "")})
-    counting = nq.counted(bind_values(query.sparql, bindings))
-    return int(store.query(counting).rows()[0]["n"].value)
+    return nq.count_solutions(store, query.sparql, bindings)
 
 
 def shaped(request: Request, item: dict[str, object], lists: Iterable[str]) -> dict[str, object]:
