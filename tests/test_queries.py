@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pyoxigraph as ox
 import pytest
 
 from graph.named_queries import get_named_query
@@ -301,6 +302,42 @@ def test_signatories_of_the_pst(store: OxigraphStore) -> None:
     kinds = {keys(r["signatory"], ORG): r["signatoryKind"].rsplit("/", 1)[-1] for r in rows}
     assert kinds == {"epci-200017846": "epci", "caf-91": "caf", "msa-ile-de-france": "msa",
                      "cd-91": "conseil-departemental"}
+
+
+# convention-signatories as first written: plain, but its quote OPTIONAL ran over the whole
+# store. The named query must give the same rows.
+PLAIN_SIGNATORIES = """PREFIX mlg: <https://maillage.fr/def/ontologie#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?signatory ?signatoryLabel ?signatoryKind ?person ?personName ?roleLabel
+       (GROUP_CONCAT(DISTINCT ?quote; separator=" […] ") AS ?excerpts)
+WHERE {
+  ?convention a mlg:Convention ; mlg:signatory ?signatory .
+  ?signatory skos:prefLabel ?signatoryLabel ; mlg:institutionKind ?signatoryKind .
+  OPTIONAL {
+    ?convention mlg:representation ?membership .
+    ?membership org:organization ?signatory ; org:member ?person ; mlg:roleLabel ?roleLabel .
+    ?person foaf:name ?personName .
+  }
+  OPTIONAL {
+    ?convention mlg:link ?link .
+    ?link mlg:linkProperty mlg:signatory ; mlg:linkTarget ?signatory ;
+      mlg:evidence/prov:value ?quote .
+  }
+}
+GROUP BY ?signatory ?signatoryLabel ?signatoryKind ?person ?personName ?roleLabel
+ORDER BY ?signatoryLabel"""
+
+
+def test_signatories_are_those_of_the_plain_query(store: OxigraphStore) -> None:
+    conventions = [r["convention"].removeprefix(CONV) for r in run(store, "conventions")]
+    assert len(conventions) >= 5
+    for key in conventions:
+        plain = store.query(PLAIN_SIGNATORIES, {"convention": ox.NamedNode(CONV + key)}).rows()
+        expected = quotes_as_sets([{k: v.value for k, v in r.items()} for r in plain])
+        assert quotes_as_sets(run(store, "convention-signatories", convention=key)) == expected
 
 
 @pytest.mark.parametrize(("date", "departement", "expected"), [
