@@ -23,11 +23,13 @@ What it does, in order:
 4. Checks each URL answers 200 with as many items as its direct equivalent gives rows (a
    detail route: one JSON object, and the direct equivalent finds the resource). A case that
    does not is a loud failure: the run stops (``--keep-going`` drops the case instead).
-5. Times the direct equivalents in this process, single-threaded, while the server is idle:
-   ``NamedQuery`` binding + ``store.query`` + ``QueryResult.rows()`` (every solution
-   materialised as Python terms — what any Python caller of the store gets, and what every
-   route starts from; turning the rows into JSON and sending them is the API layer's work).
-   p50 over at least one pass over the URLs and ~2 s (1 s quick).
+5. Records, for each URL, the queries its route sends the store (the app served once in this
+   process over the same store, no cache: the lookup of the resource, the page, its count, a
+   detail route's parts and totals — every one), then times their replay in this process,
+   single-threaded, while the server is idle: ``store.query`` + ``QueryResult.rows()`` for
+   each (every solution materialised as Python terms — what any Python caller of the store
+   gets, and what every route starts from; turning the rows into JSON and sending them is the
+   API layer's work). p50 over at least one pass over the URLs and ~2 s (1 s quick).
 6. Loads the server from a separate process, ``wrk -t2 -cN --latency`` (a Lua script rotates
    through the URLs; ``Accept: application/json``) or, without wrk, ``endpoint.py``'s Python
    load generator: first 1 client (sequential requests: its p50 is the API time of one
@@ -224,8 +226,9 @@ def departements(store: OxigraphStore, n: int) -> list[str]:
     return spread(_column(store, "?d a igeo:Departement ; igeo:codeINSEE ?v"), n)
 
 
-# The table: one entry per measured route (and query). A detail route runs several queries;
-# its direct equivalent here is its main one (so the ratio overstates its overhead).
+# The table: one entry per measured route. Its Direct entries check the route's rows (a detail
+# route: its main query finds the resource); the timed direct side is the queries the route
+# itself sends, recorded (record_queries).
 CASES: list[Case] = [
     Case("fundings-by-funder", lookup=False, variants=fixed(
         "/api/fundings?funder=msa-midi-pyrenees-sud",
@@ -305,24 +308,73 @@ def run_direct(store: OxigraphStore, variant: Variant) -> DirectRows:
     return DirectRows(rows, total)
 
 
-def time_direct(store: OxigraphStore, variants: list[Variant], budget: float,
+def time_direct(store: OxigraphStore, replays: list[list[Call]], budget: float,
                 min_runs: int = 20, max_runs: int = 2000) -> list[float]:
-    """Seconds of each direct run, in turn over the variants: at least one pass and 3 runs;
-    then until ``budget`` seconds and ``min_runs`` runs (or 5 × ``budget``), at most
-    ``max_runs``."""
+    """Seconds of each direct run (a variant's recorded queries replayed), in turn over the
+    variants: at least one pass and 3 runs; then until ``budget`` seconds and ``min_runs``
+    runs (or 5 × ``budget``), at most ``max_runs``."""
     runs: list[float] = []
     t_start = time.perf_counter()
     while True:
-        variant = variants[len(runs) % len(variants)]
+        calls = replays[len(runs) % len(replays)]
         t0 = time.perf_counter()
-        run_direct(store, variant)
+        replay(store, calls)
         runs.append(time.perf_counter() - t0)
         elapsed = time.perf_counter() - t_start
-        if len(runs) < max(3, len(variants)):
+        if len(runs) < max(3, len(replays)):
             continue
         if len(runs) >= max_runs or (elapsed >= budget
                                      and (len(runs) >= min_runs or elapsed >= 5 * budget)):
             return runs
+
+
+Call = tuple[str, dict, dict]  # SPARQL, bindings, options: one query a route sent the store
+
+
+class _Recorder:
+    """The store as the app sees it, noting each query it is sent (and running it)."""
+
+    def __init__(self, store: OxigraphStore) -> None:
+        self._store, self.calls = store, []
+
+    def query(self, sparql: str, bindings=None, **options):  # type: ignore[no-untyped-def]
+        self.calls.append((sparql, dict(bindings or {}), options))
+        return self._store.query(sparql, bindings, **options)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+def record_queries(store: OxigraphStore, paths: list[str]) -> list[list[Call]]:
+    """The queries each route sends the store for ``paths``, recorded by serving them once in
+    this process (the app over ``store``, no cache): what the direct side replays.
+
+    :raises RuntimeError: if a path does not answer 200.
+    """
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from api.settings import Settings
+
+    recorder = _Recorder(store)
+    app = create_app(Settings(result_cache_mb=0), store=recorder)  # type: ignore[arg-type]
+    recorded = []
+    with TestClient(app) as client:
+        for path in paths:
+            recorder.calls = []
+            answer = client.get(path)
+            if answer.status_code != 200:
+                raise RuntimeError(f"{path}: {answer.status_code} in process")
+            recorded.append(list(recorder.calls))
+    return recorded
+
+
+def replay(store: OxigraphStore, calls: list[Call]) -> None:
+    """Run a route's queries on the store, in order, their solutions read as Python terms."""
+    for sparql, bindings, options in calls:
+        result = store.query(sparql, bindings, **options)
+        if result.kind == "select":
+            result.rows()
 
 
 # -- the API side ----------------------------------------------------------------------------
@@ -409,6 +461,7 @@ class Measured:
     case: Case
     variants: list[Variant]
     rows: list[DirectRows] = field(default_factory=list)  # direct rows per variant
+    replays: list[list[Call]] = field(default_factory=list)  # the route's queries per variant
     request_s: float = 0.0  # mean time of one API request during the check
     direct: list[float] = field(default_factory=list)  # seconds per direct run
     cells: dict[int, Cell] = field(default_factory=dict)  # clients → cell
@@ -508,6 +561,8 @@ def check_cases(measured: list[Measured], store: OxigraphStore, base: str) -> li
                 m.skipped = (f"the route does not match its direct equivalent on "
                              f"{len(problems)}/{len(m.variants)} URLs, e.g. {problems[0]}")
                 failures.append(f"{m.case.name}: {m.skipped}")
+            else:
+                m.replays = record_queries(store, [v.path for v in m.variants])
             print(f"  {m.case.name:32} {len(m.variants):4} URLs, rows {m.rows_text():18} "
                   f"{'MISMATCH' if problems else 'same as direct'}", flush=True)
     return failures
@@ -519,7 +574,7 @@ def time_case_direct(m: Measured, store: OxigraphStore, budget: float, quiet: Qu
         quiet.wait()
         quiet.foreign.start()
         t0 = time.perf_counter()
-        m.direct = time_direct(store, m.variants, budget)
+        m.direct = time_direct(store, m.replays, budget)
         spent, others = time.perf_counter() - t0, quiet.foreign.cores()
         if others <= 0.2 or attempt or quiet.budget < spent:
             break

@@ -52,6 +52,19 @@ def test_fixed_case_rows(store: OxigraphStore) -> None:
     assert bench.run_direct(store, by_funder).rows >= 2
 
 
+def test_the_direct_side_replays_every_query_of_the_route(store: OxigraphStore) -> None:
+    detail, listing = "/api/institutions/msa-midi-pyrenees-sud", "/api/fundings?funder=caf-09"
+    [institution, fundings] = bench.record_queries(store, [detail, listing])
+    # the institution, its territories, and the totals of its partners, conventions, fundings
+    assert len(institution) == 5
+    assert sum("COUNT(*)" in sparql for sparql, _, _ in institution) == 3
+    assert any("msa-midi-pyrenees-sud" in str(b) for _, b, _ in institution)
+    assert len(fundings) >= 1
+    bench.replay(store, institution)
+    with pytest.raises(RuntimeError, match="404"):
+        bench.record_queries(store, ["/api/institutions/no-such-thing"])
+
+
 def test_count_items() -> None:
     assert bench.count_items([1, 2]) == 2
     assert bench.count_items({"total": 3, "items": [1, 2, 3]}) == 3
