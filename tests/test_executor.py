@@ -48,7 +48,8 @@ def test_a_query_past_the_limit_is_abandoned_and_the_worker_retires(runner: Quer
 
     waited = asyncio.run(scenario())
     assert LIMIT <= waited < 2 * LIMIT
-    assert runner.runaway and runner.retirements == ["retire"]  # type: ignore[attr-defined]
+    assert runner.runaway
+    assert runner.retirements == ["retire"]
 
 
 def test_a_task_waiting_for_a_thread_is_withdrawn_and_one_started_late_gets_its_time(
@@ -72,7 +73,8 @@ def test_a_task_waiting_for_a_thread_is_withdrawn_and_one_started_late_gets_its_
         return results[0]
 
     refused = asyncio.run(starved())
-    assert isinstance(refused, QueryTimeoutError) and "no query thread free" in str(refused)
+    assert isinstance(refused, QueryTimeoutError)
+    assert "no query thread free" in str(refused)
 
 
 def test_run_blocking_keeps_the_same_limit(runner: QueryRunner) -> None:
@@ -93,7 +95,8 @@ def test_a_small_answer_is_whole_and_a_large_one_streams() -> None:
     async def scenario() -> tuple[bytes, bytes]:
         small = await runner.run(Job("SELECT * { ?s ?p ?o } LIMIT 3", accept="text/csv"))
         large = await runner.run(Job("SELECT * { ?s ?p ?o }", accept="text/csv"))
-        assert isinstance(large, Stream) and not isinstance(small, Stream)
+        assert isinstance(large, Stream)
+        assert not isinstance(small, Stream)
         return small.body, b"".join([chunk async for chunk in large.chunks()])
 
     try:
@@ -101,4 +104,5 @@ def test_a_small_answer_is_whole_and_a_large_one_streams() -> None:
     finally:
         runner.close()
     assert small.count(b"\n") == 4  # header + 3 rows
-    assert large.count(b"\n") == 8001 and len(large) > 1 << 20
+    assert large.count(b"\n") == 8001
+    assert len(large) > 1 << 20
