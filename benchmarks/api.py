@@ -675,8 +675,9 @@ def report(measured: list[Measured], clients: list[int], loader: str, seconds: f
         table.append((m.case.name, "yes" if m.case.lookup else "no", m.rows_text(),
                       fmt(m.direct_p50, 2), fmt(one.p50, 2), fmt(m.ratio, 2), *per,
                       f"[{len(footnotes)}]" if notes else ""))
-    print(f"\n{loader}, {seconds:g} s per cell; direct = named query + rows() in this process, "
-          "single-threaded, server idle; ratio = API p50 @1 client / direct p50; times in ms\n")
+    print(f"\n{loader}, {seconds:g} s per cell; direct = the route's queries replayed + rows() in this "
+          "process, single-threaded, server idle; ratio = API p50 @1 client / direct p50; "
+          "times in ms\n")
     endpoint.print_table(head, table)
     for k, note in enumerate(footnotes, 1):
         print(f"[{k}] {note}")
@@ -813,7 +814,7 @@ def main(argv: list[str] | None = None) -> int:
                   "numbers will be low and noisy (what was measured beside them is flagged)")
         budget = 1.0 if args.quick else 2.0
         endpoint.wait_idle(server)
-        print(f"\ndirect: named query + rows(), single-threaded, ≥ {budget:g} s per case",
+        print(f"\ndirect: the route's queries replayed + rows(), single-threaded, ≥ {budget:g} s per case",
               flush=True)
         for m in live:
             time_case_direct(m, store, budget, quiet)
