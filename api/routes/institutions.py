@@ -33,9 +33,10 @@ from graph.store import GraphStore
 
 router = APIRouter(prefix="/api/institutions", tags=["institutions"])
 
-LIST, IN_DEPARTEMENT, ONE, TERRITORIES, PARTNERS, CONVENTIONS, FUNDINGS = map(get_named_query, (
-    "institutions", "institutions-departement", "institution", "institution-territories",
-    "partners", "institution-conventions", "fundings"))
+LIST, IN_DEPARTEMENT, ONE, TERRITORIES, PARTNERS, CONVENTIONS, FUNDINGS, FUNDINGS_TOTAL = map(
+    get_named_query, ("institutions", "institutions-departement", "institution",
+                      "institution-territories", "partners", "institution-conventions",
+                      "fundings", "institution-fundings-total"))
 _DECLARED = {p.name: p for p in IN_DEPARTEMENT.params}
 Kind, Q = (rest.param_annotation(_DECLARED[name]) for name in ("kind", "q"))
 # optional here: without it, the institutions of every département (institutions.rq)
@@ -190,7 +191,7 @@ def institution(request: Request, store: StoreDep, key: Key, fmt: rest.FormatDep
             "partnersUrl": link(request, f"{base}/partners"),
             "conventionsTotal": count(store, CONVENTIONS, who),
             "conventionsUrl": link(request, f"{base}/conventions"),
-            "fundingsTotal": count(store, FUNDINGS, {"funder": key}),
+            "fundingsTotal": rest.named_rows(store, FUNDINGS_TOTAL, who).items[0]["fundings"],
             "fundingsUrl": link(request, f"{base}/fundings")}
     return rest.item_response(request, store, shaped(request, item, ["territories"]),
                               id_field="organisation")
