@@ -191,7 +191,8 @@ def institution(request: Request, store: StoreDep, key: Key, fmt: rest.FormatDep
             "partnersUrl": link(request, f"{base}/partners"),
             "conventionsTotal": count(store, CONVENTIONS, who),
             "conventionsUrl": link(request, f"{base}/conventions"),
-            "fundingsTotal": rest.named_rows(store, FUNDINGS_TOTAL, who).items[0]["fundings"],
+            "fundingsTotal": next(iter(rest.named_rows(store, FUNDINGS_TOTAL, who).items),
+                                  {"fundings": 0})["fundings"],
             "fundingsUrl": link(request, f"{base}/fundings")}
     return rest.item_response(request, store, shaped(request, item, ["territories"]),
                               id_field="organisation")
