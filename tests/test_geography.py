@@ -98,6 +98,25 @@ def test_members_of_cc_arize_leze(store: OxigraphStore) -> None:
     assert set(codes) == ARIZE_LEZE_MEMBERS
 
 
+def test_epci_spans_the_departements_and_regions_of_its_communes(store: OxigraphStore) -> None:
+    # Stored on the EPCI, and equal to the path through its member communes, for every EPCI.
+    def pairs(where: str) -> set[tuple[str, str]]:
+        rows = select(store, f"""SELECT ?siren ?code WHERE {{ GRAPH <{GEO}> {{
+            ?e a igeo:Intercommunalite ; mlg:siren ?siren . {where} ?t igeo:codeINSEE ?code }} }}""")
+        return {(r["siren"].value, r["code"].value) for r in rows}
+
+    stored = pairs("?e mlg:spansDepartement ?t .")
+    assert stored == pairs("?c mlg:memberOf ?e ; igeo:subdivisionDirecteDe ?t .")
+    assert pairs("?e mlg:spansRegion ?t .") == pairs("?c mlg:memberOf ?e ; mlg:region ?t .")
+    # CC Arize-Lèze lies in the Ariège only; CC d'Aire-sur-l'Adour in the Gers and the Landes,
+    # both in Occitanie (76) and Nouvelle-Aquitaine (75).
+    assert {code for siren, code in stored if siren == "200066223"} == {"09"}
+    assert {code for siren, code in stored if siren == "200030435"} == {"32", "40"}
+    assert {code for siren, code in pairs("?e mlg:spansRegion ?t .")
+            if siren == "200030435"} == {"75", "76"}
+    assert len({siren for siren, _ in stored}) > 1200
+
+
 def test_every_commune_of_a_departement_has_it(store: OxigraphStore) -> None:
     """Each current commune of a département of metropolitan France or the DROM is
     igeo:subdivisionDirecteDe exactly that département; the communes of the collectivités
