@@ -291,8 +291,9 @@ class _Task:
 class QueryThreads:
     """A few threads taking tasks from one queue. Leaner than a ``ThreadPoolExecutor``: a
     thread settles its task and goes straight back to the queue (releasing the GIL), so the
-    event loop and the thread hand over to each other once each way — on this 2-core machine
-    the executor's hop costs ~60 µs of CPU against ~27 µs (``/tmp/s4/hop2.py``, noop task)."""
+    event loop and the thread hand over to each other once each way. Measured (session 4, a
+    no-op task awaited from a uvloop loop, 5,000 times, on the 2-core machine): ~60 µs of CPU
+    per hop through the executor, ~27 µs through this."""
 
     def __init__(self, size: int, name: str = "query") -> None:
         self._queue: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
@@ -472,20 +473,15 @@ class QueryRunner:
                 future.set_result(result)  # type: ignore[arg-type]
 
         task = self._pool.submit(work, settle)
-        deadline = time.monotonic() + self.timeout
+        wait = self.timeout
         while True:
             try:
-                return future.result(timeout=max(deadline - time.monotonic(), 0.001))
+                return future.result(timeout=wait)
             except FutureTimeout:
-                if task.started is None and self._pool.cancel(task):
-                    raise QueryTimeoutError(f"no query thread free within {self.timeout:g} s; "
-                                            "try again") from None
-                deadline = task.started + self.timeout  # type: ignore[operator]
-                if time.monotonic() < deadline:
-                    continue
-                self._runaway(Job(what))
-                raise QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s; "
-                                        "it was abandoned") from None
+                verdict = self._verdict(task, what)
+                if isinstance(verdict, QueryTimeoutError):
+                    raise verdict from None
+                wait = verdict
 
     async def _within(self, task: _Task, future: asyncio.Future, what: str,
                       on_abandon: Callable[[], None] | None = None) -> object:
@@ -496,25 +492,34 @@ class QueryRunner:
         def expire() -> None:
             if future.done():
                 return
-            if task.started is None and self._pool.cancel(task):
-                future.set_exception(QueryTimeoutError(
-                    f"no query thread free within {self.timeout:g} s; try again"))
-                return
-            left = task.started + self.timeout - time.monotonic()  # type: ignore[operator]
-            if left > 0:  # it started late: it gets its full time
-                task.timer = loop.call_later(left, expire)
-                return
-            if on_abandon is not None:
-                on_abandon()
-            self._runaway(Job(what))
-            future.set_exception(QueryTimeoutError(
-                f"the query ran past the limit of {self.timeout:g} s; it was abandoned"))
+            verdict = self._verdict(task, what, on_abandon)
+            if isinstance(verdict, QueryTimeoutError):
+                future.set_exception(verdict)
+            else:
+                task.timer = loop.call_later(verdict, expire)
 
         task.timer = loop.call_later(self.timeout, expire)
         try:
             return await future
         finally:
             task.timer.cancel()
+
+    def _verdict(self, task: _Task, what: str,
+                 on_abandon: Callable[[], None] | None = None) -> float | QueryTimeoutError:
+        """What a wait for ``task`` past its deadline comes to: the seconds it may still run
+        (it started late: it gets its full time), or the error that ends the wait — withdrawn
+        while no thread was free, or abandoned past the limit (``on_abandon`` is called and
+        the worker retires)."""
+        if task.started is None and self._pool.cancel(task):
+            return QueryTimeoutError(f"no query thread free within {self.timeout:g} s; try again")
+        left = task.started + self.timeout - time.monotonic()  # type: ignore[operator]
+        if left > 0:
+            return left
+        if on_abandon is not None:
+            on_abandon()
+        self._runaway(Job(what))
+        return QueryTimeoutError(f"the query ran past the limit of {self.timeout:g} s; it was "
+                                 "abandoned")
 
     def _runaway(self, job: Job) -> None:
         log.warning("query past %g s abandoned: %.200s", self.timeout, job.sparql)
