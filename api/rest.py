@@ -71,6 +71,7 @@ MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
 CONTEXT_PATH = "api/context.jsonld"
 CONTEXT_FILE = Path(__file__).parent / "static" / "context.jsonld"
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_PAGE = 100, 1000, 1_000_000
+MAX_VALUE_LENGTH = 120  # characters of a parameter value
 CACHE_CONTROL = "public, max-age=300"
 COMMON_PARAMS = nq.RESERVED
 PATTERNS = {"organisation": nq.SLUG, "convention": nq.SLUG, "token": nq.TOKEN, "year": nq.YEAR,
@@ -129,6 +130,89 @@ PageDep = Annotated[Page, Depends(page_params)]
 FormatDep = Annotated[Format | None, Depends(format_param)]
 
 
+def param_schema(param: Param) -> dict[str, Any]:
+    """The JSON Schema of a named query's parameter as OpenAPI documents it: an enum of
+    notations for a concept, a pattern for a key, a code, a year or a date (with ``format:
+    date``), an integer with its bounds; its example and default.
+
+    >>> param_schema(Param("y", "year", example="2024"))["pattern"]
+    '^(19|20)[0-9]{2}$'
+    >>> param_schema(Param("n", "integer", minimum=0, default="0"))
+    {'type': 'integer', 'minimum': 0, 'default': 0}
+    """
+    schema: dict[str, Any]
+    if param.type.startswith("concept:"):
+        notations = sorted(nq.scheme_notations().get(param.type.split(":", 1)[1], ()))
+        schema = {"type": "string", "enum": notations} if notations else {"type": "string"}
+    elif param.type == "integer":
+        schema = {"type": "integer"}
+        schema.update({k: v for k, v in (("minimum", param.minimum), ("maximum", param.maximum))
+                       if v is not None})
+    else:
+        schema = {"type": "string", "pattern": PATTERNS[param.type], "maxLength": MAX_VALUE_LENGTH}
+        if param.type == "date":
+            schema["format"] = "date"
+    typed = int if param.type == "integer" else str
+    if param.example is not None:
+        schema["examples"] = [typed(param.example)]
+    if param.default is not None:
+        schema["default"] = typed(param.default)
+    return schema
+
+
+def query_parameter(name: str, description: str, schema: dict[str, Any], *,
+                    required: bool = False) -> dict[str, Any]:
+    """An OpenAPI parameter object ``in: query``."""
+    return {"name": name, "in": "query", "required": required, "description": description,
+            "schema": schema}
+
+
+PAGE_PARAMETERS = (
+    query_parameter("page", "page number, from 1",
+                    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+    query_parameter("page_size", f"items per page (1 to {MAX_PAGE_SIZE})",
+                    {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE,
+                     "default": DEFAULT_PAGE_SIZE}),
+)
+FORMAT_PARAMETER = query_parameter("format", "json, csv or jsonld; beats the Accept header",
+                                   {"type": "string", "enum": list(OFFER)})
+
+
+def page_from(request: Request) -> Page:
+    """The ``page`` and ``page_size`` of a request, read without FastAPI's dependency solving
+    (the same bounds as :data:`PageDep`).
+
+    :raises ParameterError: for a value that is not a whole number within its bounds (422).
+    """
+    numbers = []
+    for name, default, top in (("page", 1, MAX_PAGE), ("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)):
+        text = request.query_params.get(name)
+        if text is None:
+            numbers.append(default)
+            continue
+        if not text.strip().isdigit() or len(text) > 18 or not 1 <= int(text) <= top:
+            raise ParameterError(name, f"query parameter {name!r}: {text[:40]!r} is not a whole "
+                                       f"number from 1 to {top}")
+        numbers.append(int(text))
+    return Page(*numbers)
+
+
+def query_values(request: Request, params: Iterable[Param]) -> dict[str, str | None]:
+    """The values of a named query's parameters in a request (``None``: not given), after
+    :func:`reject_unknown`; each is then checked against its type when it is bound.
+
+    :raises ParameterError: for an unknown or repeated parameter, or an overlong value (422).
+    """
+    names = [p.name for p in params]
+    reject_unknown(request, names)
+    values = {name: request.query_params.get(name) for name in names}
+    for name, value in values.items():
+        if value is not None and len(value) > MAX_VALUE_LENGTH:
+            raise ParameterError(name, f"query parameter {name!r}: longer than "
+                                       f"{MAX_VALUE_LENGTH} characters")
+    return values
+
+
 def param_annotation(param: Param, name: str | None = None) -> Any:
     """The type and ``Query`` of a named query's parameter, for a route signature (FastAPI then
     checks it and OpenAPI documents it): an enum of notations for a concept, a pattern for a
@@ -151,7 +235,7 @@ def param_annotation(param: Param, name: str | None = None) -> Any:
         kind = int
         extra.update(ge=param.minimum, le=param.maximum)
     else:
-        extra.update(pattern=PATTERNS[param.type], max_length=120)
+        extra.update(pattern=PATTERNS[param.type], max_length=MAX_VALUE_LENGTH)
         if param.type == "date":
             extra["json_schema_extra"] = {"format": "date"}
     if not param.required or param.default is not None:
