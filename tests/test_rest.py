@@ -184,12 +184,23 @@ def test_other_formats_are_linked_as_alternates(client: TestClient) -> None:
             'type="text/csv"') in r.headers["link"]
 
 
+@pytest.mark.parametrize("path", ["/api/fundings", "/api/queries/fundings"])
 @pytest.mark.parametrize("params", [{"page": 0}, {"page_size": 0}, {"page_size": 1001},
-                                    {"page": "two"}, {"page": 10**7}])
-def test_bad_paging_is_422(client: TestClient, params: dict) -> None:
-    r = client.get("/api/fundings", params=params)
+                                    {"page": "two"}, {"page": 10**7}, {"page_size": "-3"},
+                                    {"page_size": "1e3"}])
+def test_bad_paging_is_422(client: TestClient, path: str, params: dict) -> None:
+    # (a resource route's paging is read by FastAPI, a named query's by api.rest.page_from)
+    r = client.get(path, params=params)
     assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["parameter"] == next(iter(params))
+
+
+def test_paging_of_a_named_query(client: TestClient) -> None:
+    r = client.get("/api/queries/fundings", params={"page": 2, "page_size": "2"})
+    assert r.status_code == 200
+    assert (r.json()["page"], r.json()["page_size"]) == (2, 2)
+    assert r.json()["total"] > 2
 
 
 # -- caching -----------------------------------------------------------------------------------
