@@ -19,6 +19,7 @@ from api.executor import AnswerCache, QueryRunner
 from api.response_cache import ResponseCache
 from api.routes import ROUTERS
 from api.settings import Settings
+from api.shared_answers import SharedAnswers
 from graph.errors import NotFoundError
 from graph.store import OxigraphStore
 
@@ -83,6 +84,8 @@ def create_app(settings: Settings | None = None, store: OxigraphStore | None = N
     app.state.runner = runner
     app.state.answers = AnswerCache(settings.result_cache_mb << 20) \
         if settings.result_cache_mb > 0 else None
+    app.state.shared_answers = SharedAnswers(settings.shared_answers_dir, settings.result_cache_mb << 20) \
+        if settings.result_cache_mb > 0 and settings.shared_answers_dir else None
     errors.install(app)
 
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)

@@ -5,7 +5,9 @@ headers it is negotiated on: the same request on the same data gets the same byt
 are sent from memory (with ``304`` to a matching ``If-None-Match``) without routing,
 validation or queries. Any write changes the version, so nothing stale is sent. The cache is
 the worker's :class:`~api.executor.AnswerCache` (``MAILLAGE_RESULT_CACHE_MB``, shared with
-``/sparql``); ``0`` turns both off.
+``/sparql``); ``0`` turns both off. Under ``maillage serve``, an answer a worker computes is
+also written to the workers' :class:`~api.shared_answers.SharedAnswers`, where the others
+find it on their own first miss.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ class ResponseCache:
         key = ("rest", state.store.version, scope["path"], scope["query_string"],
                *(headers.get(name) for name in _KEYED))
         kept = cache.get(key)
+        shared = state.shared_answers
+        if kept is None and shared is not None and (kept := _unpacked(shared.get(key))):
+            cache.put(key, kept, _size(kept))
         if kept is not None:
             await _send_kept(send, kept, headers.get(b"if-none-match"))
             return
@@ -70,7 +75,22 @@ class ResponseCache:
             body = b"".join(parts)
             out = list(start.get("headers", []))
             etag = next((v for k, v in out if k.lower() == b"etag"), None)
-            cache.put(key, Kept(out, body, etag), len(body) + 64 * len(out))
+            kept = Kept(out, body, etag)
+            cache.put(key, kept, _size(kept))
+            if shared is not None:
+                shared.put(key, (kept.headers, kept.body, kept.etag))
+
+
+def _size(kept: Kept) -> int:
+    return len(kept.body) + 64 * len(kept.headers)
+
+
+def _unpacked(value: object) -> Kept | None:
+    """A :class:`Kept` from its shared form ``(headers, body, etag)``, or ``None``."""
+    if isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], bytes):
+        headers, body, etag = value
+        return Kept([tuple(h) for h in headers], body, etag)
+    return None
 
 
 async def _send_kept(send, kept: Kept, if_none_match: bytes | None) -> None:  # type: ignore[no-untyped-def]

@@ -5,7 +5,8 @@ between processes on a request. A worker whose query outlives the time limit ans
 stops taking connections, finishes what it has and exits; one that exceeds its memory cap or
 crashes in the engine dies. Either way the supervisor starts a fresh one while the others keep
 answering. A writable store (an update token is set) is opened by one worker only: the engine
-takes a lock on it.
+takes a lock on it. The workers share the REST answers they compute through a private directory
+(:mod:`api.shared_answers`), on tmpfs where there is one, removed when the server stops.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import asyncio
 import logging
 import os
 import resource
+import shutil
 import signal
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
@@ -73,8 +77,31 @@ def serve(settings: Settings, *, host: str, port: int, access_log: bool) -> None
     exist; workers read their settings from the environment, so ``MAILLAGE_STORE`` is set)."""
     os.environ["MAILLAGE_STORE"] = str(settings.store)
     workers = 1 if settings.update_token else max(settings.workers, 1)
+    with _shared_answers(settings, workers):
+        _run(host, port, workers, access_log, settings.query_timeout)
+
+
+@contextmanager
+def _shared_answers(settings: Settings, workers: int) -> Iterator[None]:
+    """A private directory for the workers' shared answers, unless there is one worker, the
+    cache is off or one is set already (``MAILLAGE_SHARED_ANSWERS_DIR``, kept at exit)."""
+    if workers < 2 or settings.result_cache_mb <= 0 or settings.shared_answers_dir:
+        yield
+        return
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+    directory = tempfile.mkdtemp(prefix="maillage-answers-", dir=base)
+    os.environ["MAILLAGE_SHARED_ANSWERS_DIR"] = directory
+    try:
+        yield
+    finally:
+        os.environ.pop("MAILLAGE_SHARED_ANSWERS_DIR", None)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _run(host: str, port: int, workers: int, access_log: bool, query_timeout: float) -> None:
     config = uvicorn.Config("api.serve:service_app", factory=True, host=host, port=port,
                             workers=workers, access_log=access_log,
-                            timeout_graceful_shutdown=int(settings.query_timeout) + 5)
+                            timeout_graceful_shutdown=int(query_timeout) + 5)
     # Always supervised, even with one worker, so that a retired worker is replaced.
     Multiprocess(config, sockets=[config.bind_socket()]).run()

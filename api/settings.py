@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     query_threads: int = 2             # queries evaluated at once in each worker
     max_result_rows: int = 100_000     # rows (solutions) per answer; more: flagged truncated
     result_cache_mb: int = 64          # answers kept per worker (0: no cache)
+    shared_answers_dir: Path | None = None  # REST answers shared by the workers (serve sets it)
     worker_memory_mb: int = 4096       # heap cap per worker (0: none); past it the worker dies
     max_body_bytes: int = 5_000_000    # largest request body accepted (SPARQL, Graph Store)
     update_token: str | None = None    # bearer token for writes; None: writes disabled
