@@ -606,15 +606,19 @@ def wait_answering(url: str, limit: float = 60.0) -> float | None:
 
 
 def measure(m: Measured, server: Server, base: str, clients: list[int], seconds: float,
-            warmup: float, load: endpoint.Load, quiet: Quiet) -> None:
+            warmup: float, load: endpoint.Load, quiet: Quiet, *, warm_all: bool = False) -> None:
     """1 client, then each count in ``clients``; a cell is measured again once if other jobs
-    used the machine meanwhile."""
+    used the machine meanwhile. The warm-up lasts ``warmup`` seconds or, with ``warm_all``, as
+    long as one client takes to ask every URL once (through the same loader, so with the same
+    headers: a response cache keys on them)."""
     urls = [base + v.path for v in m.variants]
     cores = os.cpu_count() or 1
     waited = wait_answering(f"{base}/openapi.json")
     if waited is None or waited > 2:
         print(f"  ({m.case.name}: the server took {endpoint._fmt(waited)} s to answer again "
               "before the case)", flush=True)
+    if warm_all:
+        warmup = max(warmup, min(120.0, 1.5 * len(urls) * m.request_s))
     load(urls, 1, warmup, REQUEST_TIMEOUT)
     endpoint.wait_idle(server)
     for n in dict.fromkeys([1, *clients]):
@@ -724,6 +728,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", help="comma-separated connection counts, besides 1 "
                         "(default 2,8,16; 16 quick)")
     parser.add_argument("--quick", action="store_true", help="3 s cells, 1 and 16 clients")
+    parser.add_argument("--warm-all", action="store_true",
+                        help="warm up on every URL of a case, not only for the warm-up seconds: "
+                             "measures a server's answer cache once warm")
     parser.add_argument("--cases", help="comma-separated case names (default: all served)")
     parser.add_argument("--variants", type=int, default=VARIANTS,
                         help=f"URLs per varied case (default {VARIANTS})")
@@ -822,12 +829,13 @@ def main(argv: list[str] | None = None) -> int:
         for m in live:
             time_case_direct(m, store, budget, quiet)
         warmup = 1.0 if args.quick else 2.0
-        print(f"\nload: {loader}, {seconds:g} s per cell, {warmup:g} s warm-up per case, "
-              f"clients {[1, *clients]}", flush=True)
+        print(f"\nload: {loader}, {seconds:g} s per cell, {warmup:g} s warm-up per case"
+              + (" (or as long as it takes to ask every URL once: --warm-all)" if args.warm_all
+                 else "") + f", clients {[1, *clients]}", flush=True)
         # quickest first: a slow case can leave the server busy, or retire a worker past the
         # query time limit, and must not spill into the lookups
         for m in sorted(live, key=lambda m: m.direct_p50 or 0.0):
-            measure(m, server, base, clients, seconds, warmup, load, quiet)
+            measure(m, server, base, clients, seconds, warmup, load, quiet, warm_all=args.warm_all)
 
         report(measured, clients, loader, seconds)
         print(f"\nwhole run: {time.perf_counter() - t_run:,.0f} s")
