@@ -371,3 +371,15 @@ def test_conventions_in_force(store: OxigraphStore, date: str, departement: str,
                               expected: list[str]) -> None:
     rows = run(store, "conventions-in-force", date=date, departementCode=departement)
     assert [keys(r["convention"], CONV) for r in rows] == expected
+
+
+def test_convention_fundings_is_fundings_from_the_convention() -> None:
+    # convention-fundings repeats fundings' row logic (its OPTIONALs and filters), starting from
+    # the convention's fundings: one more pattern, nothing else, so that the two cannot drift.
+    def where(name: str) -> str:
+        text = get_named_query(name).sparql
+        return text[text.index("WHERE {"):text.rindex("GROUP BY")]
+
+    start = "  ?convention ^mlg:underConvention ?funding .\n"
+    assert where("convention-fundings").count(start) == 1
+    assert where("convention-fundings").replace(start, "") == where("fundings")
