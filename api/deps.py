@@ -45,9 +45,14 @@ class GuardedStore:
         return self._runner.run_blocking(work, sparql)
 
 
-async def get_store(request: Request) -> GuardedStore:
+def guarded_store(request: Request) -> GuardedStore:
+    """The app's store behind its query threads, for ``request``."""
     state = request.app.state
     return GuardedStore(state.store, state.runner)
+
+
+async def get_store(request: Request) -> GuardedStore:
+    return guarded_store(request)
 
 
 async def get_settings(request: Request) -> Settings:

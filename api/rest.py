@@ -46,6 +46,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -72,6 +73,7 @@ CONTEXT_PATH = "api/context.jsonld"
 CONTEXT_FILE = Path(__file__).parent / "static" / "context.jsonld"
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_PAGE = 100, 1000, 1_000_000
 MAX_VALUE_LENGTH = 120  # characters of a parameter value
+_WHOLE = re.compile(r"[0-9]{1,18}")  # (str.isdigit() takes "²", which int() refuses)
 CACHE_CONTROL = "public, max-age=300"
 COMMON_PARAMS = nq.RESERVED
 PATTERNS = {"organisation": nq.SLUG, "convention": nq.SLUG, "token": nq.TOKEN, "year": nq.YEAR,
@@ -190,7 +192,7 @@ def page_from(request: Request) -> Page:
         if text is None:
             numbers.append(default)
             continue
-        if not text.strip().isdigit() or len(text) > 18 or not 1 <= int(text) <= top:
+        if not _WHOLE.fullmatch(text.strip()) or not 1 <= int(text) <= top:
             raise ParameterError(name, f"query parameter {name!r}: {text[:40]!r} is not a whole "
                                        f"number from 1 to {top}")
         numbers.append(int(text))
@@ -224,20 +226,17 @@ def param_annotation(param: Param, name: str | None = None) -> Any:
     >>> get_args(param_annotation(Param("y", "year"), "year"))[1].alias
     'year'
     """
+    schema = param_schema(param)  # the constraints, said once
     extra: dict[str, Any] = {"alias": name or param.name, "description": param.description or None}
     if param.example is not None:
         extra["examples"] = [param.example]
-    kind: Any = str
-    if param.type.startswith("concept:"):
-        notations = sorted(nq.scheme_notations().get(param.type.split(":", 1)[1], ()))
-        kind = Literal[tuple(notations)] if notations else str
-    elif param.type == "integer":
-        kind = int
-        extra.update(ge=param.minimum, le=param.maximum)
-    else:
-        extra.update(pattern=PATTERNS[param.type], max_length=MAX_VALUE_LENGTH)
-        if param.type == "date":
-            extra["json_schema_extra"] = {"format": "date"}
+    extra.update({key: schema[field] for key, field in (
+        ("ge", "minimum"), ("le", "maximum"), ("pattern", "pattern"), ("max_length", "maxLength"))
+        if field in schema})
+    if "format" in schema:
+        extra["json_schema_extra"] = {"format": schema["format"]}
+    kind: Any = int if schema["type"] == "integer" else \
+        Literal[tuple(schema["enum"])] if "enum" in schema else str
     if not param.required or param.default is not None:
         kind = kind | None
     return Annotated[kind, Query(**extra)]

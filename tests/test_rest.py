@@ -187,7 +187,7 @@ def test_other_formats_are_linked_as_alternates(client: TestClient) -> None:
 @pytest.mark.parametrize("path", ["/api/fundings", "/api/queries/fundings"])
 @pytest.mark.parametrize("params", [{"page": 0}, {"page_size": 0}, {"page_size": 1001},
                                     {"page": "two"}, {"page": 10**7}, {"page_size": "-3"},
-                                    {"page_size": "1e3"}])
+                                    {"page_size": "1e3"}, {"page": "²"}])
 def test_bad_paging_is_422(client: TestClient, path: str, params: dict) -> None:
     # (a resource route's paging is read by FastAPI, a named query's by api.rest.page_from)
     r = client.get(path, params=params)

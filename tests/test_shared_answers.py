@@ -83,9 +83,8 @@ def test_a_damaged_file_is_a_miss(tmp_path: Path) -> None:
     [path] = tmp_path.glob(f"*{SUFFIX}")
     path.write_bytes(path.read_bytes()[:5])
     assert answers.get("k") is None
-    path.chmod(0)
-    if os.geteuid() != 0:  # root reads anything
-        assert answers.get("k") is None
+    path.write_bytes(b"\x00not marshal")
+    assert answers.get("k") is None
 
 
 def test_serve_makes_the_directory_and_removes_it(monkeypatch: pytest.MonkeyPatch) -> None:
