@@ -169,6 +169,10 @@ def test_query_declares_exactly_the_params_it_uses(name: str) -> None:
         assert p.description.strip(), f"{name}: parameter {p.name} has no description"
     uses = variable_uses(query.sparql)
     assert not set(names) & uses["assigned"], f"{name} assigns a parameter"
+    for variable, _ in query.derived:
+        assert re.search(rf"[?$]{variable}\b", text), f"derived ?{variable} is not used by {name}"
+        assert variable not in uses["assigned"], f"{name} assigns derived ?{variable}"
+        names.append(variable)
     # the optional-input idiom: FILTER (!BOUND(?p) || …)
     guarded = set(re.findall(r"!\s*BOUND\s*\(\s*[?$](\w+)\s*\)\s*\|\|", text, re.IGNORECASE))
     undeclared = (inputs(query) | guarded) - set(names)
@@ -341,6 +345,38 @@ def test_new_header_keys(tmp_path: Path) -> None:
 def test_bad_new_header_keys_are_refused(tmp_path: Path, header: str, message: str) -> None:
     with pytest.raises(BadQueryError, match=message):
         parse_named_query(write(tmp_path, header))
+
+
+_TWO_TOKENS = ("summary: A query\nparams:\n  - name: level\n    type: token\n"
+               "  - name: code\n    type: token\n")
+
+
+def test_derived_iri_is_bound_from_the_parameters(tmp_path: Path) -> None:
+    """``derived`` binds a variable to the IRI its template makes of the parameters' values,
+    when each parameter it names is given (typed terms for the others, as ever)."""
+    query = parse_named_query(write(
+        tmp_path, _TWO_TOKENS + 'derived:\n  place: "https://maillage.fr/id/{level}/{code}"',
+        "SELECT ?s WHERE { ?place ?p ?s FILTER (STR(?level) != STR(?code)) } ORDER BY ?s"))
+    assert query.derived == (("place", "https://maillage.fr/id/{level}/{code}"),)
+    bound = query.bindings({"level": "commune", "code": "2A004"})
+    assert bound["place"] == ox.NamedNode("https://maillage.fr/id/commune/2A004")
+    assert "place" not in query.bindings({"level": "commune"})
+    with pytest.raises(ParameterError, match="'code'"):
+        query.bindings({"level": "commune", "code": "09/../x"})  # a token, or refused
+
+
+@pytest.mark.parametrize(("derived", "message"), [
+    ('derived: "https://maillage.fr/id/{code}"', "derived must map"),
+    ('derived:\n  code: "https://maillage.fr/id/{code}"', "is not a parameter"),
+    ('derived:\n  place: "https://maillage.fr/id/{nope}"', "naming token parameters"),
+    ('derived:\n  place: "https://maillage.fr/id/all"', "naming token parameters"),
+    ('derived:\n  place: "urn:x:{code}"', "http"),
+    ('derived:\n  place: "https://maillage.fr/id /{code}"', "http"),
+    ('derived:\n  a-b: "https://maillage.fr/id/{code}"', "variable name"),
+])
+def test_bad_derived_header_is_refused(tmp_path: Path, derived: str, message: str) -> None:
+    with pytest.raises(BadQueryError, match=message):
+        parse_named_query(write(tmp_path, _TWO_TOKENS + derived))
 
 
 def test_errors_name_the_parameter() -> None:
