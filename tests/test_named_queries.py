@@ -153,7 +153,8 @@ def inputs(query: NamedQuery) -> set[str]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_query_declares_exactly_the_params_it_uses(name: str) -> None:
-    """The rule: (1) every declared parameter ``p`` is a variable ``?p`` of the query body;
+    """The rule: (1) every declared parameter ``p`` is a variable ``?p`` of the query body, or
+    a ``{p}`` of a ``derived`` IRI template (whose variable the body uses);
     (2) the query never assigns it (``BIND … AS ?p`` would clash with the ``VALUES`` binding);
     (3) every input of the query (:func:`inputs`), and every variable of a ``!BOUND(?x) || …``
     optional filter, is declared. A parameter used only in triple patterns (``?organisation``
@@ -163,8 +164,10 @@ def test_query_declares_exactly_the_params_it_uses(name: str) -> None:
     text = body(query)
     names = [p.name for p in query.params]
     assert len(names) == len(set(names))
+    in_templates = "".join(template for _, template in query.derived)
     for p in query.params:
-        assert re.search(rf"[?$]{re.escape(p.name)}\b", text), f"?{p.name} is not used by {name}"
+        assert re.search(rf"[?$]{re.escape(p.name)}\b", text) or f"{{{p.name}}}" in in_templates, \
+            f"?{p.name} is not used by {name}"
         assert p.type in PARAM_TYPES or p.type.startswith("concept:")
         assert p.description.strip(), f"{name}: parameter {p.name} has no description"
     uses = variable_uses(query.sparql)
