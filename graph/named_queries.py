@@ -10,9 +10,13 @@ Header keys:
   stable order —, ignored for ASK, CONSTRUCT and DESCRIBE);
 - ``id``: the column whose IRI names each row (the ``@id`` of the row in JSON-LD);
 - ``params``: a list of ``{name, type, description, required, default, example, minimum,
-  maximum}``; ``default`` is used when the caller gives no value (the parameter is then never
-  missing), ``example`` is shown in the API documentation, ``minimum``/``maximum`` bound an
-  ``integer``. ``default`` and ``example`` are checked against the type when the file is read;
+  maximum, variable}``; ``default`` is used when the caller gives no value (the parameter is
+  then never missing), ``example`` is shown in the API documentation, ``minimum``/``maximum``
+  bound an ``integer``, ``variable`` names the query variable the value is bound to when it is
+  not the parameter's own (a ``FILTER (?funderKind = ?wantedFunderKind)`` on a column, where a
+  join on the column would make the engine start from the few nodes of that kind:
+  ``queries/territory-fundings.rq``). ``default`` and ``example`` are checked against the type
+  when the file is read;
 - ``derived``: variables bound to an IRI made from parameters, ``{variable: template}`` with
   ``{param}`` placeholders naming ``token`` parameters (``territory:
   "https://maillage.fr/id/{level}/{code}"``); bound when every parameter it names is given.
@@ -101,6 +105,12 @@ class Param:
     example: str | None = None
     minimum: int | None = None
     maximum: int | None = None
+    variable: str | None = None
+
+    @property
+    def var(self) -> str:
+        """The query variable the value is bound to (its name, unless ``variable`` says)."""
+        return self.variable or self.name
 
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
         """The RDF term for a user-given ``value``.
@@ -204,12 +214,13 @@ class NamedQuery:
             raise ParameterError(missing[0], f"query {self.name!r} needs parameter(s) "
                                  f"{', '.join(missing)}")
         terms: dict[str, ox.NamedNode | ox.Literal] = {k: declared[k].term(v) for k, v in given.items()}
+        bound = {declared[k].var: term for k, term in terms.items()}
         for variable, template in self.derived:
             if all(p in given for p in _PLACEHOLDER.findall(template)):
                 # token values are [0-9A-Za-z]: they cannot change the IRI's structure
-                terms[variable] = ox.NamedNode(_PLACEHOLDER.sub(
+                bound[variable] = ox.NamedNode(_PLACEHOLDER.sub(
                     lambda m: str(terms[m.group(1)].value), template))
-        return terms
+        return bound
 
     def run(self, store: GraphStore, values: dict[str, str] | None = None) -> QueryResult:
         """Run on ``store`` with parameter ``values`` (strings, as a user gives them)."""
@@ -310,10 +321,12 @@ def count_solutions(store: GraphStore, sparql: str, bindings: dict[str, Term] | 
 def _param(path: Path, p: object) -> Param:
     if not isinstance(p, dict) or not isinstance(p.get("name"), str):
         raise BadQueryError(f"{path.name}: each parameter needs a name")
-    name, kind = p["name"], p.get("type", "")
+    name, kind, variable = p["name"], p.get("type", ""), p.get("variable")
     if not _NAME.match(name) or name in RESERVED:
         raise BadQueryError(f"{path.name}: parameter name {name!r} is not a SPARQL variable name "
                             f"or is reserved ({', '.join(sorted(RESERVED))})")
+    if variable is not None and (not isinstance(variable, str) or not _NAME.match(variable)):
+        raise BadQueryError(f"{path.name}: variable of {name!r} is not a SPARQL variable name")
     if kind not in PARAM_TYPES and not kind.startswith("concept:"):
         raise BadQueryError(f"{path.name}: parameter {name!r} has unknown type {kind!r}")
     bounds = {k: p.get(k) for k in ("minimum", "maximum")}
@@ -322,7 +335,8 @@ def _param(path: Path, p: object) -> Param:
         raise BadQueryError(f"{path.name}: minimum/maximum of {name!r} need an integer parameter")
     samples = {k: None if p.get(k) is None else str(p[k]) for k in ("default", "example")}
     param = Param(name, kind, p.get("description", ""), bool(p.get("required", False)),
-                  samples["default"], samples["example"], bounds["minimum"], bounds["maximum"])
+                  samples["default"], samples["example"], bounds["minimum"], bounds["maximum"],
+                  variable)
     for key, value in samples.items():
         if value is not None:
             try:
@@ -344,6 +358,10 @@ def parse_named_query(path: Path) -> NamedQuery:
     if not isinstance(meta, dict) or not meta.get("summary"):
         raise BadQueryError(f"{path.name}: the #+ header needs a summary")
     params = tuple(_param(path, p) for p in meta.get("params") or [])
+    variables = [p.var for p in params]
+    if len(set(variables)) < len(variables) or \
+            any(p.variable in {q.name for q in params} for p in params if p.variable):
+        raise BadQueryError(f"{path.name}: two parameters bind the same variable")
     paginate = meta.get("paginate", True)
     if not isinstance(paginate, bool):
         raise BadQueryError(f"{path.name}: paginate must be true or false")
@@ -365,7 +383,8 @@ def _derived(path: Path, derived: object, params: tuple[Param, ...]) -> tuple[tu
     out = []
     for variable, template in derived.items():
         if not isinstance(variable, str) or not _NAME.match(variable) or \
-                variable in {p.name for p in params} or not isinstance(template, str):
+                variable in {v for p in params for v in (p.name, p.var)} or \
+                not isinstance(template, str):
             raise BadQueryError(f"{path.name}: derived {variable!r} must be a variable name that "
                                 "is not a parameter, with an IRI template")
         named = _PLACEHOLDER.findall(template)

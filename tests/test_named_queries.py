@@ -153,8 +153,9 @@ def inputs(query: NamedQuery) -> set[str]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_query_declares_exactly_the_params_it_uses(name: str) -> None:
-    """The rule: (1) every declared parameter ``p`` is a variable ``?p`` of the query body, or
-    a ``{p}`` of a ``derived`` IRI template (whose variable the body uses);
+    """The rule: (1) every declared parameter ``p`` is a variable ``?p`` of the query body (or
+    the ``variable`` it names), or a ``{p}`` of a ``derived`` IRI template (whose variable the
+    body uses);
     (2) the query never assigns it (``BIND … AS ?p`` would clash with the ``VALUES`` binding);
     (3) every input of the query (:func:`inputs`), and every variable of a ``!BOUND(?x) || …``
     optional filter, is declared. A parameter used only in triple patterns (``?organisation``
@@ -162,12 +163,12 @@ def test_query_declares_exactly_the_params_it_uses(name: str) -> None:
     (1) and (2) still see any declared name the query does not use as an input."""
     query = get_named_query(name)
     text = body(query)
-    names = [p.name for p in query.params]
+    names = [p.var for p in query.params]
     assert len(names) == len(set(names))
     in_templates = "".join(template for _, template in query.derived)
     for p in query.params:
-        assert re.search(rf"[?$]{re.escape(p.name)}\b", text) or f"{{{p.name}}}" in in_templates, \
-            f"?{p.name} is not used by {name}"
+        assert re.search(rf"[?$]{re.escape(p.var)}\b", text) or f"{{{p.name}}}" in in_templates, \
+            f"?{p.var} is not used by {name}"
         assert p.type in PARAM_TYPES or p.type.startswith("concept:")
         assert p.description.strip(), f"{name}: parameter {p.name} has no description"
     uses = variable_uses(query.sparql)
@@ -380,6 +381,34 @@ def test_derived_iri_is_bound_from_the_parameters(tmp_path: Path) -> None:
 def test_bad_derived_header_is_refused(tmp_path: Path, derived: str, message: str) -> None:
     with pytest.raises(BadQueryError, match=message):
         parse_named_query(write(tmp_path, _TWO_TOKENS + derived))
+
+
+def test_a_parameter_may_bind_another_variable(tmp_path: Path, empty: OxigraphStore) -> None:
+    """``variable``: the value is bound to that variable, not to the parameter's name."""
+    query = parse_named_query(write(
+        tmp_path, "summary: A query\nparams:\n  - name: kind\n    type: token\n"
+                  "    variable: wantedKind",
+        "SELECT ?s ?kind WHERE { ?s ?p ?kind FILTER (!BOUND(?wantedKind) || ?kind = ?wantedKind) }"
+        " ORDER BY ?s"))
+    assert query.params[0].var == "wantedKind"
+    xsd_token = ox.NamedNode("http://www.w3.org/2001/XMLSchema#token")
+    assert query.bindings({"kind": "a"}) == {"wantedKind": ox.Literal("a", datatype=xsd_token)}
+    token = "^^<http://www.w3.org/2001/XMLSchema#token>"
+    empty.update(f"INSERT DATA {{ GRAPH <urn:g> {{ <urn:x> <urn:p> 'a'{token} . "
+                 f"<urn:y> <urn:p> 'b'{token} }} }}")
+    assert [r["s"].value for r in query.run(empty, {"kind": "a"}).rows()] == ["urn:x"]
+    assert len(query.run(empty, {}).rows()) == 2
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ("  - name: a\n    type: token\n    variable: a-b", "not a SPARQL variable name"),
+    ("  - name: a\n    type: token\n    variable: b\n  - name: b\n    type: token", "same variable"),
+    ("  - name: a\n    type: token\n    variable: c\n  - name: b\n    type: token\n"
+     "    variable: c", "same variable"),
+])
+def test_bad_parameter_variable_is_refused(tmp_path: Path, params: str, message: str) -> None:
+    with pytest.raises(BadQueryError, match=message):
+        parse_named_query(write(tmp_path, "summary: A query\nparams:\n" + params))
 
 
 def test_errors_name_the_parameter() -> None:

@@ -2,14 +2,12 @@
 who — the named query ``queries/fundings.rq`` on the REST layer (:mod:`api.rest`): paged, in
 JSON, CSV and JSON-LD, cached.
 
-With one place filter (``commune``, ``epci``, ``departement`` or ``region``) and no
-``funder_kind``, the rows come from ``queries/territory-fundings.rq`` instead: the same rows,
-found from the territory (its facilities, then their fundings) where ``fundings.rq`` reads and
-checks every funding (p50 22 ms over 22 territories of the scaled benchmark graph; seconds for
-fundings.rq). With a funder kind, the engine starts territory-fundings from the kind's fundings
-(1–15 s for a commune to a département, minutes for a région), so fundings.rq answers. With a
-``convention`` and no place, they come from ``queries/convention-fundings.rq``, which starts
-from the convention."""
+With one place filter (``commune``, ``epci``, ``departement`` or ``region``), the rows come
+from ``queries/territory-fundings.rq`` instead: the same rows, found from the territory (its
+facilities, then their fundings) where ``fundings.rq`` reads and checks every funding (on the
+scaled benchmark graph, p50 22 ms over 22 territories, 10-80 ms with a funder kind from a
+commune to a département, against seconds for fundings.rq). With a ``convention`` and no
+place, they come from ``queries/convention-fundings.rq``, which starts from the convention."""
 
 from __future__ import annotations
 
@@ -37,8 +35,8 @@ Funder, FunderKind, FacilityKind, Commune, Epci, Departement, Region, Year, Conv
 def chosen_query(values: dict[str, str | None]) -> rest.Choice:
     """The named query for URL ``values`` (named as the URL names them), its parameter values,
     and the URL name → parameter name mapping used: ``convention-fundings`` when a convention
-    and no place are given, ``territory-fundings`` when exactly one place and no funder kind
-    are, else ``fundings``.
+    and no place are given, ``territory-fundings`` when exactly one place is, else
+    ``fundings``.
 
     >>> query, bound, _ = chosen_query({"epci": "200066223", "facility_kind": "creche", "year": None})
     >>> query.name, bound
@@ -46,14 +44,14 @@ def chosen_query(values: dict[str, str | None]) -> rest.Choice:
     >>> chosen_query({"epci": "200066223", "departement": "09"})[0].name
     'fundings'
     >>> chosen_query({"epci": "200066223", "funder_kind": "msa"})[0].name
-    'fundings'
+    'territory-fundings'
     >>> chosen_query({"convention": "ctg-cc-terres-des-confluences-2023-2027", "year": "2024"})[0].name
     'convention-fundings'
     """
     given = {k: v for k, v in values.items() if v not in (None, "")}
     if "convention" in given and not any(k in given for k in rest.PLACES):
         return rest.filtered(UNDER_CONVENTION, given, FILTERS)
-    if "funder_kind" not in given and (choice := rest.in_territory(IN_TERRITORY, given, FILTERS)):
+    if choice := rest.in_territory(IN_TERRITORY, given, FILTERS):
         return choice
     return rest.filtered(QUERY, given, FILTERS)
 
