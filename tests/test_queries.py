@@ -157,7 +157,11 @@ def test_territory_fundings_are_the_fundings_filtered_by_place(store: OxigraphSt
               if column in r}
     assert {level for level, _ in places} == {"commune", "epci", "departement", "region"}
     for level, code in sorted(places):
-        for extra in ({}, {"funderKind": "msa"}, {"facilityKind": "creche"}, {"year": "2022"}):
+        for extra in ({}, {"funderKind": "msa"}, {"facilityKind": "creche"}, {"year": "2022"},
+                      # funder, funderKind and convention: filters there, joins in fundings
+                      {"funder": "msa-midi-pyrenees-sud"}, {"funderKind": "caf"},
+                      {"funderKind": "msa", "facilityKind": "creche"},
+                      {"convention": "convention-financement-msa-mps-arize-leze-2022"}):
             expected = quotes_as_sets(run(store, "fundings", **{level: code}, **extra))
             assert quotes_as_sets(run(store, "territory-fundings", code=code, level=level,
                                       **extra)) == expected
