@@ -203,6 +203,10 @@ def test_api_fundings_new_filters(client: TestClient) -> None:
         ({"facility_kind": "eaje"}, {"creche-lezat-sur-leze", "creche-le-fossat"}),
         ({"funder_kind": "caf"}, set()),
         ({"epci": "200066322"}, set()),
+        # the question of the guide, in one EPCI (territory-fundings, funder kind a filter)
+        ({"epci": "200066223", "funder_kind": "msa", "facility_kind": "creche"},
+         {"creche-lezat-sur-leze", "creche-le-fossat"}),
+        ({"epci": "200066223", "funder_kind": "caf", "facility_kind": "creche"}, set()),
     ],
 )
 def test_api_fundings_each_filter(client: TestClient, params: dict, facilities: set) -> None:
