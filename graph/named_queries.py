@@ -360,7 +360,7 @@ def parse_named_query(path: Path) -> NamedQuery:
     params = tuple(_param(path, p) for p in meta.get("params") or [])
     variables = [p.var for p in params]
     if len(set(variables)) < len(variables) or \
-            any(p.variable in {q.name for q in params} for p in params if p.variable):
+            {p.variable for p in params if p.variable} & {p.name for p in params}:
         raise BadQueryError(f"{path.name}: two parameters bind the same variable")
     paginate = meta.get("paginate", True)
     if not isinstance(paginate, bool):

@@ -31,6 +31,7 @@ from graph.named_queries import (
 )
 from graph.named_queries import scheme_notations as read_schemes
 from graph.store import OxigraphStore
+from loaders.geography import commune_uri, departement_uri, epci_uri, region_uri
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY_FILES = sorted((ROOT / "queries").glob("*.rq"))
@@ -337,6 +338,10 @@ def test_new_header_keys(tmp_path: Path) -> None:
     assert not unpaged.paged
 
 
+_TWO_TOKENS = ("summary: A query\nparams:\n  - name: level\n    type: token\n"
+               "  - name: code\n    type: token\n")
+
+
 @pytest.mark.parametrize(("header", "message"), [
     ("summary: A query\nparams:\n  - name: d\n    type: date\n    default: hier", "default"),
     ("summary: A query\nparams:\n  - name: y\n    type: year\n    example: 24", "example"),
@@ -345,14 +350,24 @@ def test_new_header_keys(tmp_path: Path) -> None:
     ("summary: A query\nparams:\n  - name: a-b\n    type: token", "variable name"),
     ("summary: A query\npaginate: sometimes", "paginate"),
     ("summary: A query\nid: nope", "id"),
+    # variable
+    ("summary: A query\nparams:\n  - name: a\n    type: token\n    variable: a-b", "variable name"),
+    ("summary: A query\nparams:\n  - name: a\n    type: token\n    variable: b\n"
+     "  - name: b\n    type: token", "same variable"),
+    ("summary: A query\nparams:\n  - name: a\n    type: token\n    variable: c\n"
+     "  - name: b\n    type: token\n    variable: c", "same variable"),
+    # derived
+    (_TWO_TOKENS + 'derived: "https://maillage.fr/id/{code}"', "derived must map"),
+    (_TWO_TOKENS + 'derived:\n  code: "https://maillage.fr/id/{code}"', "is not a parameter"),
+    (_TWO_TOKENS + 'derived:\n  place: "https://maillage.fr/id/{nope}"', "naming token parameters"),
+    (_TWO_TOKENS + 'derived:\n  place: "https://maillage.fr/id/all"', "naming token parameters"),
+    (_TWO_TOKENS + 'derived:\n  place: "urn:x:{code}"', "http"),
+    (_TWO_TOKENS + 'derived:\n  place: "https://maillage.fr/id /{code}"', "http"),
+    (_TWO_TOKENS + 'derived:\n  a-b: "https://maillage.fr/id/{code}"', "variable name"),
 ])
 def test_bad_new_header_keys_are_refused(tmp_path: Path, header: str, message: str) -> None:
     with pytest.raises(BadQueryError, match=message):
         parse_named_query(write(tmp_path, header))
-
-
-_TWO_TOKENS = ("summary: A query\nparams:\n  - name: level\n    type: token\n"
-               "  - name: code\n    type: token\n")
 
 
 def test_derived_iri_is_bound_from_the_parameters(tmp_path: Path) -> None:
@@ -369,18 +384,17 @@ def test_derived_iri_is_bound_from_the_parameters(tmp_path: Path) -> None:
         query.bindings({"level": "commune", "code": "09/../x"})  # a token, or refused
 
 
-@pytest.mark.parametrize(("derived", "message"), [
-    ('derived: "https://maillage.fr/id/{code}"', "derived must map"),
-    ('derived:\n  code: "https://maillage.fr/id/{code}"', "is not a parameter"),
-    ('derived:\n  place: "https://maillage.fr/id/{nope}"', "naming token parameters"),
-    ('derived:\n  place: "https://maillage.fr/id/all"', "naming token parameters"),
-    ('derived:\n  place: "urn:x:{code}"', "http"),
-    ('derived:\n  place: "https://maillage.fr/id /{code}"', "http"),
-    ('derived:\n  a-b: "https://maillage.fr/id/{code}"', "variable name"),
-])
-def test_bad_derived_header_is_refused(tmp_path: Path, derived: str, message: str) -> None:
-    with pytest.raises(BadQueryError, match=message):
-        parse_named_query(write(tmp_path, _TWO_TOKENS + derived))
+@pytest.mark.parametrize("name", [n for n in NAMES if get_named_query(n).derived])
+def test_derived_territory_is_the_loaders_iri(name: str) -> None:
+    """A query's derived ?territory names the node the geography loader makes for that level
+    and code: if the URIs changed, the query would find nothing rather than fail."""
+    makers = {"commune": commune_uri, "epci": epci_uri, "departement": departement_uri,
+              "region": region_uri}
+    query = get_named_query(name)
+    for level, code in [("commune", "2A004"), ("epci", "200066223"), ("departement", "2A"),
+                        ("region", "76")]:
+        values = {**good_values(query), "level": level, "code": code}
+        assert query.bindings(values)["territory"] == ox.NamedNode(makers[level](code))
 
 
 def test_a_parameter_may_bind_another_variable(tmp_path: Path, empty: OxigraphStore) -> None:
@@ -398,17 +412,6 @@ def test_a_parameter_may_bind_another_variable(tmp_path: Path, empty: OxigraphSt
                  f"<urn:y> <urn:p> 'b'{token} }} }}")
     assert [r["s"].value for r in query.run(empty, {"kind": "a"}).rows()] == ["urn:x"]
     assert len(query.run(empty, {}).rows()) == 2
-
-
-@pytest.mark.parametrize(("params", "message"), [
-    ("  - name: a\n    type: token\n    variable: a-b", "not a SPARQL variable name"),
-    ("  - name: a\n    type: token\n    variable: b\n  - name: b\n    type: token", "same variable"),
-    ("  - name: a\n    type: token\n    variable: c\n  - name: b\n    type: token\n"
-     "    variable: c", "same variable"),
-])
-def test_bad_parameter_variable_is_refused(tmp_path: Path, params: str, message: str) -> None:
-    with pytest.raises(BadQueryError, match=message):
-        parse_named_query(write(tmp_path, "summary: A query\nparams:\n" + params))
 
 
 def test_errors_name_the_parameter() -> None:
